@@ -1,0 +1,430 @@
+package io.zenmonitor.cluster;
+
+import io.zenmonitor.Endpoint;
+import io.zenmonitor.core.Loop;
+import io.zenmonitor.local.Local;
+import io.zenmonitor.metrics.Metrics;
+import io.zenmonitor.proxy.Proxy;
+import io.zenmonitor.wire.Codec;
+import io.zenmonitor.wire.MalformedMessageException;
+import io.zenmonitor.wire.WireMessage;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.MergeView;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.util.ExtendedUUID;
+import org.jgroups.util.MessageBatch;
+import org.jgroups.util.NameCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's one JGroups channel (ZenMonitor's ERTS distribution): membership, the endpoint directory,
+ * and the unicast messages between Connectors and Proxies.
+ *
+ * <h2>Identity</h2>
+ * Each member's address is an {@link ExtendedUUID} carrying its node name under {@value #NODE_KEY}, so
+ * every member knows every other's name from the view itself. A member without that key (a plain
+ * JGroups member in the same cluster) keeps its logical name and is never compatible. A new
+ * {@code connect} gets a new address: the address is the node's incarnation.
+ *
+ * <h2>Concurrency</h2>
+ * JGroups threads only decode and append to the node's {@link Loop}; views, routing and the directory
+ * run on the loop, so Local and the Proxy see messages and view changes in one order, and a message from
+ * a member is handled before that member's departure when JGroups delivered it first.
+ *
+ * <h2>Failure</h2>
+ * Malformed, oversized or foreign messages are dropped and counted ({@code zen.wire.dropped}), with at
+ * most one log line per {@value #DROP_LOG_INTERVAL_SECONDS} s. A failed send is counted and logged at
+ * debug; it never throws into the loop. Sends to members outside the view are dropped (no
+ * auto-connect).
+ */
+public final class Cluster implements Transport, Receiver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
+    /** The ExtendedUUID key that carries a member's node name. */
+    public static final String NODE_KEY = "zen.node";
+    static final long DROP_LOG_INTERVAL_SECONDS = 10;
+
+    private final String nodeName;
+    private final String clusterName;
+    private final String stack;
+    private final Loop loop;
+    private final Metrics metrics;
+    private final Codec codec;
+    private JChannel channel;
+    private Local local;
+    private Proxy proxy;
+    private volatile Address localAddress;
+    private volatile long lastDropLog;
+
+    // loop-confined
+    private final HashMap<Address, String> names = new HashMap<>();
+    private final HashMap<String, Address> byName = new HashMap<>();
+    private final HashSet<Address> zenMembers = new HashSet<>();
+    private final HashMap<Endpoint, Address> endpointOwners = new HashMap<>();
+    private final HashMap<Address, List<Endpoint>> endpointsByOwner = new HashMap<>();
+    private final LinkedHashSet<Endpoint> ownEndpoints = new LinkedHashSet<>();
+    private List<Address> members = List.of();
+    private Set<Address> awaitingByeAck = new HashSet<>();
+    private volatile CountDownLatch byeAcks = new CountDownLatch(0);
+
+    private volatile List<String> publishedMembers = List.of();
+
+    public Cluster(String nodeName, String clusterName, String stack, Loop loop, Metrics metrics, Codec codec) {
+        this.nodeName = nodeName;
+        this.clusterName = clusterName;
+        this.stack = stack;
+        this.loop = loop;
+        this.metrics = metrics;
+        this.codec = codec;
+    }
+
+    /** Wires the two halves the cluster routes to; before {@link #connect()}. */
+    public void bind(Local local, Proxy proxy) {
+        this.local = local;
+        this.proxy = proxy;
+    }
+
+    /** Creates the channel from the stack and joins the cluster; blocks until joined. */
+    public void connect() throws Exception {
+        try (InputStream in = Stacks.open(stack)) {
+            channel = new JChannel(in);
+        }
+        byte[] name = nodeName.getBytes(StandardCharsets.UTF_8);
+        channel.addAddressGenerator(() -> {
+            ExtendedUUID u = ExtendedUUID.randomUUID(nodeName);
+            u.put(NODE_KEY, name);
+            return u;
+        });
+        channel.name(nodeName);
+        channel.setDiscardOwnMessages(true);
+        channel.setReceiver(this);
+        channel.connect(clusterName);
+        localAddress = channel.getAddress();
+    }
+
+    /** The underlying channel (tests inject faults through its protocols). */
+    public JChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public Address localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public Address addressOf(String node) {
+        return byName.get(node);
+    }
+
+    @Override
+    public String nodeOfEndpoint(Endpoint endpoint) {
+        Address owner = endpointOwners.get(endpoint);
+        return owner == null ? null : names.get(owner);
+    }
+
+    /** Node names of the current view's members, this node included; readable from any thread. */
+    public List<String> members() {
+        return publishedMembers;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    @Override
+    public void send(Address to, WireMessage message) {
+        if (to == null) {
+            return;
+        }
+        if (to.equals(localAddress)) {
+            Address self = localAddress;
+            loop.execute(() -> route(self, nodeName, message));
+            return;
+        }
+        if (!members.contains(to)) {
+            return; // not in the view: dropped, as ZenMonitor's send without auto-connect
+        }
+        transmit(to, message);
+    }
+
+    private void transmit(Address to, WireMessage message) {
+        try {
+            byte[] bytes = codec.encode(message);
+            channel.send(new BytesMessage(to, bytes));
+            metrics.wireSent.increment();
+            metrics.wireSentBytes.add(bytes.length);
+        } catch (Exception e) {
+            metrics.wireSendErrors.increment();
+            LOG.debug("{}: send of {} to {} failed: {}", nodeName, message.type(), to, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ endpoints
+
+    /** Advertises an RMI endpoint this node listens on. */
+    public void advertise(Endpoint e) {
+        loop.execute(() -> {
+            if (ownEndpoints.add(e)) {
+                own(e);
+                transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
+            }
+        });
+    }
+
+    /** Stops advertising an endpoint. */
+    public void withdraw(Endpoint e) {
+        loop.execute(() -> {
+            if (ownEndpoints.remove(e)) {
+                endpointOwners.remove(e, localAddress);
+                transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
+            }
+        });
+    }
+
+    private void own(Endpoint e) {
+        endpointOwners.put(e, localAddress);
+    }
+
+    private void onEndpoints(Address from, List<Endpoint> endpoints) {
+        List<Endpoint> previous = endpointsByOwner.remove(from);
+        if (previous != null) {
+            for (Endpoint e : previous) {
+                endpointOwners.remove(e, from);
+            }
+        }
+        if (!members.contains(from)) {
+            return;
+        }
+        endpointsByOwner.put(from, endpoints);
+        for (Endpoint e : endpoints) {
+            endpointOwners.put(e, from); // the latest claim wins (a restarted node may reuse a port)
+        }
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    @Override
+    public void receive(Message msg) {
+        WireMessage m = decode(msg);
+        if (m != null) {
+            Address src = msg.getSrc();
+            loop.execute(() -> route(src, null, m));
+        }
+    }
+
+    @Override
+    public void receive(MessageBatch batch) {
+        List<Address> srcs = new ArrayList<>(batch.size());
+        List<WireMessage> decoded = new ArrayList<>(batch.size());
+        for (Message msg : batch) {
+            WireMessage m = decode(msg);
+            if (m != null) {
+                srcs.add(msg.getSrc() != null ? msg.getSrc() : batch.getSender());
+                decoded.add(m);
+            }
+        }
+        if (!decoded.isEmpty()) {
+            loop.execute(() -> {
+                for (int i = 0; i < decoded.size(); i++) {
+                    route(srcs.get(i), null, decoded.get(i));
+                }
+            });
+        }
+    }
+
+    private WireMessage decode(Message msg) {
+        try {
+            if (!msg.hasArray()) {
+                dropped(msg.getSrc(), "not a byte message: " + msg.getClass().getSimpleName());
+                return null;
+            }
+            WireMessage m = codec.decode(msg.getArray(), msg.getOffset(), msg.getLength());
+            metrics.wireReceived.increment();
+            return m;
+        } catch (MalformedMessageException e) {
+            dropped(msg.getSrc(), e.reason() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            dropped(msg.getSrc(), e.toString());
+        }
+        return null;
+    }
+
+    private void dropped(Address from, String why) {
+        metrics.wireDropped.increment();
+        long now = System.nanoTime();
+        if (now - lastDropLog >= TimeUnit.SECONDS.toNanos(DROP_LOG_INTERVAL_SECONDS)) {
+            lastDropLog = now;
+            LOG.warn("{}: dropped a message from {} ({}); further drops in the next {} s are only counted in zen.wire.dropped",
+                    nodeName, from, why, DROP_LOG_INTERVAL_SECONDS);
+        }
+    }
+
+    private String nameOf(Address a) {
+        String n = names.get(a);
+        if (n != null) {
+            return n;
+        }
+        if (a instanceof ExtendedUUID u) {
+            byte[] v = u.get(NODE_KEY);
+            if (v != null) {
+                return new String(v, StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** Loop only. */
+    void route(Address from, String fromNode, WireMessage m) {
+        if (fromNode == null) {
+            fromNode = nameOf(from);
+        }
+        if (m instanceof WireMessage.Ping p) {
+            proxy.ping(from, p);
+        } else if (m instanceof WireMessage.Pong p) {
+            local.onPong(fromNode, from, p);
+        } else if (m instanceof WireMessage.Process p) {
+            if (members.contains(from) || from.equals(localAddress)) {
+                proxy.process(from, p); // a PROCESS from outside the view would create orphan subscriptions
+            }
+        } else if (m instanceof WireMessage.Dead d) {
+            local.onDead(fromNode, from, d);
+        } else if (m instanceof WireMessage.Endpoints e) {
+            onEndpoints(from, e.endpoints());
+        } else if (m instanceof WireMessage.Bye) {
+            proxy.subscriberDown(from);
+            local.onBye(fromNode, from);
+            send(from, new WireMessage.ByeAck());
+        } else if (m instanceof WireMessage.ByeAck) {
+            byeAcked(from);
+        }
+    }
+
+    @Override
+    public void viewAccepted(View view) {
+        loop.execute(() -> applyView(view));
+    }
+
+    private void applyView(View view) {
+        List<Address> next = view.getMembers();
+        Set<Address> nextSet = new HashSet<>(next);
+        List<Address> departed = new ArrayList<>();
+        for (Address a : members) {
+            if (!nextSet.contains(a)) {
+                departed.add(a);
+            }
+        }
+        List<Address> joined = new ArrayList<>();
+        Set<Address> previous = new HashSet<>(members);
+        for (Address a : next) {
+            if (!previous.contains(a) && !a.equals(localAddress)) {
+                joined.add(a);
+            }
+        }
+        Map<Address, String> departedNames = new HashMap<>();
+        for (Address a : departed) {
+            departedNames.put(a, nameOf(a));
+        }
+        members = List.copyOf(next);
+        names.clear();
+        byName.clear();
+        zenMembers.clear();
+        List<String> published = new ArrayList<>(next.size());
+        for (Address a : next) {
+            String n = null;
+            if (a instanceof ExtendedUUID u && u.get(NODE_KEY) != null) {
+                n = new String(u.get(NODE_KEY), StandardCharsets.UTF_8);
+                zenMembers.add(a);
+            } else {
+                n = NameCache.get(a);
+            }
+            if (n != null) {
+                names.put(a, n);
+                byName.put(n, a); // a later member (a newer incarnation) wins a duplicate name
+                published.add(n);
+            }
+        }
+        publishedMembers = List.copyOf(published);
+        for (Address a : departed) {
+            String n = departedNames.get(a);
+            List<Endpoint> eps = endpointsByOwner.remove(a);
+            if (eps != null) {
+                for (Endpoint e : eps) {
+                    endpointOwners.remove(e, a);
+                }
+            }
+            proxy.subscriberDown(a);
+            local.onNodeDown(n, a);
+            byeAcked(a);
+        }
+        if (view instanceof MergeView) {
+            Set<String> merged = new HashSet<>(published);
+            merged.remove(nodeName);
+            local.onMerge(merged);
+            if (!ownEndpoints.isEmpty()) {
+                transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
+            }
+        } else if (!ownEndpoints.isEmpty()) {
+            for (Address a : joined) {
+                transmit(a, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
+            }
+        }
+        if (!departed.isEmpty() || !joined.isEmpty()) {
+            LOG.debug("{}: view {} ({} joined, {} left)", nodeName, view.getViewId(), joined.size(), departed.size());
+        }
+    }
+
+    // ------------------------------------------------------------------ goodbye
+
+    /**
+     * Loop only: sends BYE to every zen member and arms the latch {@link #awaitByeAcks} waits on.
+     */
+    public void sayGoodbye() {
+        awaitingByeAck = new HashSet<>();
+        for (Address a : zenMembers) {
+            if (!a.equals(localAddress)) {
+                awaitingByeAck.add(a);
+            }
+        }
+        byeAcks = new CountDownLatch(awaitingByeAck.isEmpty() ? 0 : 1);
+        for (Address a : awaitingByeAck) {
+            transmit(a, new WireMessage.Bye());
+        }
+    }
+
+    private void byeAcked(Address from) {
+        if (awaitingByeAck.remove(from) && awaitingByeAck.isEmpty()) {
+            byeAcks.countDown();
+        }
+    }
+
+    /** Waits (off the loop) until every member acknowledged BYE, or the timeout. */
+    public boolean awaitByeAcks(long timeoutMillis) throws InterruptedException {
+        return byeAcks.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Leaves the cluster and closes the channel. */
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.disconnect();
+            } finally {
+                channel.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package io.zenmonitor.proxy;
+
+import io.zenmonitor.DownReason;
+import io.zenmonitor.Target;
+import io.zenmonitor.ZenSettings;
+import io.zenmonitor.cluster.Transport;
+import io.zenmonitor.metrics.Metrics;
+import io.zenmonitor.truncate.Truncator;
+import io.zenmonitor.wire.Codec;
+import io.zenmonitor.wire.WireMessage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.jgroups.Address;
+
+/**
+ * The watched half of a node (ZenMonitor's {@code ZenMonitor.Proxy}): it keeps the table of this node's
+ * live objects, holds the subscriptions of every monitoring node, and turns a death into one
+ * certificate per subscriber, handed to that subscriber's {@link Batcher}.
+ *
+ * <h2>Objects</h2>
+ * Anything can feed the table: {@link #alive} when an object is exported or registered, {@link #died}
+ * when it goes. A subscription for an object that is not alive is answered at once with {@code NOPROC}
+ * (a watch on something already dead must resolve, akka#29628).
+ *
+ * <h2>Subscriptions</h2>
+ * At most one watch per local object, however many nodes subscribe: the watch is the object's entry in
+ * the subscriber table, holding one address or a small array of them. Instructions of one PROCESS are
+ * applied in order, so a subscribe/unsubscribe pair ends as its last instruction says. A PROCESS with
+ * {@code reset} first drops everything that subscriber held (a new session after a partition or restart).
+ *
+ * <h2>Deaths</h2>
+ * The reason is truncated once (by whoever calls {@link #died(Target, DownReason.Kind, Object)}) and the
+ * same instance goes to every subscriber. The watch ends with the death.
+ *
+ * <h2>Differences from ZenMonitor</h2>
+ * The watch is released when its last subscriber unsubscribes (ZenMonitor keeps its ERTS monitor until
+ * the target dies, zen_monitor.md test 91), so an unsubscribed object costs nothing. A subscriber that
+ * leaves the view loses its subscriptions at once, whether or not it had a Batcher (ZenMonitor keeps the
+ * rows of a subscriber without a Batcher until the targets die, §3).
+ *
+ * <h2>Threading</h2>
+ * Confined to the node's loop.
+ */
+public final class Proxy {
+
+    private final Transport transport;
+    private final ZenSettings settings;
+    private final Metrics metrics;
+    private final Truncator truncator;
+    private final HashSet<Target> alive = new HashSet<>();
+    /** target → Address, or Address[] when several nodes subscribe. */
+    private final HashMap<Target, Object> subscribers = new HashMap<>();
+    private final HashMap<Address, Batcher> batchers = new HashMap<>();
+    private int subscriptions;
+    private volatile int publishedSubscriptions;
+    private volatile int publishedObjects;
+
+    public Proxy(Transport transport, ZenSettings settings, Metrics metrics, Truncator truncator) {
+        this.transport = transport;
+        this.settings = settings;
+        this.metrics = metrics;
+        this.truncator = truncator;
+    }
+
+    // ------------------------------------------------------------------ objects
+
+    /** The object is exported or registered. */
+    public void alive(Target target) {
+        alive.add(target);
+    }
+
+    /** The object is gone; {@code detail} is truncated once here and shared by all subscribers. */
+    public void died(Target target, DownReason.Kind kind, Object detail) {
+        died(target, truncator.reason(kind, detail));
+    }
+
+    /** The object is gone with an already truncated reason. */
+    public void died(Target target, DownReason reason) {
+        alive.remove(target);
+        Object subs = subscribers.remove(target);
+        if (subs == null) {
+            return;
+        }
+        WireMessage.Certificate cert = new WireMessage.Certificate(target, reason);
+        if (subs instanceof Address a) {
+            subscriptions--;
+            batcher(a).enqueue(cert);
+        } else {
+            for (Address a : (Address[]) subs) {
+                subscriptions--;
+                batcher(a).enqueue(cert);
+            }
+        }
+    }
+
+    public boolean isAlive(Target target) {
+        return alive.contains(target);
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    public void ping(Address from, WireMessage.Ping ping) {
+        transport.send(from, new WireMessage.Pong(Codec.VERSION, 0L, ping.nonce()));
+    }
+
+    public void process(Address from, WireMessage.Process process) {
+        if (process.reset()) {
+            dropSubscriptions(from);
+        }
+        for (WireMessage.Instruction i : process.instructions()) {
+            Target t = i.target();
+            if (i.op() == WireMessage.Op.SUBSCRIBE) {
+                if (!alive.contains(t)) {
+                    metrics.proxyNoproc.increment();
+                    batcher(from).enqueue(new WireMessage.Certificate(t, DownReason.NOPROC));
+                } else {
+                    subscribe(t, from);
+                }
+            } else {
+                unsubscribe(t, from);
+            }
+        }
+    }
+
+    /** A subscriber left the view or said goodbye: its subscriptions and pending certificates go. */
+    public void subscriberDown(Address subscriber) {
+        batchers.remove(subscriber);
+        dropSubscriptions(subscriber);
+    }
+
+    /** One Batcher sweep over the Batchers that have certificates. */
+    public void sweep() {
+        int chunk = settings.batcherChunk();
+        for (Batcher b : batchers.values()) {
+            b.sweep(chunk);
+        }
+        publish();
+    }
+
+    /**
+     * Clean shutdown: every subscription dies with {@code SHUTDOWN} and every Batcher is flushed now, so
+     * peers get their downs without waiting for failure detection.
+     *
+     * @return the remote subscribers that were sent certificates
+     */
+    public List<Address> shutdown() {
+        for (Map.Entry<Target, Object> e : subscribers.entrySet()) {
+            WireMessage.Certificate cert = new WireMessage.Certificate(e.getKey(), DownReason.SHUTDOWN);
+            Object subs = e.getValue();
+            if (subs instanceof Address a) {
+                batcher(a).enqueue(cert);
+            } else {
+                for (Address a : (Address[]) subs) {
+                    batcher(a).enqueue(cert);
+                }
+            }
+        }
+        subscribers.clear();
+        subscriptions = 0;
+        alive.clear();
+        int chunk = settings.batcherChunk();
+        List<Address> notified = new ArrayList<>(batchers.keySet());
+        for (Batcher b : batchers.values()) {
+            b.flush(chunk);
+        }
+        publish();
+        return notified;
+    }
+
+    // ------------------------------------------------------------------ tables
+
+    private void subscribe(Target t, Address from) {
+        Object subs = subscribers.get(t);
+        if (subs == null) {
+            subscribers.put(t, from);
+        } else if (subs instanceof Address a) {
+            if (a.equals(from)) {
+                return;
+            }
+            subscribers.put(t, new Address[] {a, from});
+        } else {
+            Address[] arr = (Address[]) subs;
+            for (Address a : arr) {
+                if (a.equals(from)) {
+                    return;
+                }
+            }
+            Address[] grown = Arrays.copyOf(arr, arr.length + 1);
+            grown[arr.length] = from;
+            subscribers.put(t, grown);
+        }
+        subscriptions++;
+    }
+
+    private void unsubscribe(Target t, Address from) {
+        Object subs = subscribers.get(t);
+        if (subs == null) {
+            return;
+        }
+        if (subs instanceof Address a) {
+            if (a.equals(from)) {
+                subscribers.remove(t);
+                subscriptions--;
+            }
+            return;
+        }
+        Object shrunk = without((Address[]) subs, from);
+        if (shrunk != subs) {
+            subscribers.put(t, shrunk);
+            subscriptions--;
+        }
+    }
+
+    /** The array without {@code a} (an Address when one is left), or the same array if absent. */
+    private static Object without(Address[] arr, Address a) {
+        int i = 0;
+        while (i < arr.length && !arr[i].equals(a)) {
+            i++;
+        }
+        if (i == arr.length) {
+            return arr;
+        }
+        if (arr.length == 2) {
+            return arr[1 - i];
+        }
+        Address[] out = new Address[arr.length - 1];
+        System.arraycopy(arr, 0, out, 0, i);
+        System.arraycopy(arr, i + 1, out, i, arr.length - i - 1);
+        return out;
+    }
+
+    /** One pass over the table: O(subscriptions), run only when a subscriber leaves or resets. */
+    private void dropSubscriptions(Address subscriber) {
+        for (Iterator<Map.Entry<Target, Object>> it = subscribers.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Target, Object> e = it.next();
+            Object subs = e.getValue();
+            if (subs instanceof Address a) {
+                if (a.equals(subscriber)) {
+                    it.remove();
+                    subscriptions--;
+                }
+            } else {
+                Object shrunk = without((Address[]) subs, subscriber);
+                if (shrunk != subs) {
+                    e.setValue(shrunk);
+                    subscriptions--;
+                }
+            }
+        }
+    }
+
+    private Batcher batcher(Address subscriber) {
+        Batcher b = batchers.get(subscriber);
+        if (b == null) {
+            b = new Batcher(subscriber, transport, metrics);
+            batchers.put(subscriber, b);
+        }
+        return b;
+    }
+
+    void publish() {
+        publishedSubscriptions = subscriptions;
+        publishedObjects = alive.size();
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    /** (target, subscriber) rows (ZenMonitor's Subscribers table size); readable from any thread. */
+    public int subscriptionCount() {
+        return publishedSubscriptions;
+    }
+
+    /** Live local objects; readable from any thread. */
+    public int objectCount() {
+        return publishedObjects;
+    }
+
+    /** Loop only: the subscribers of {@code target}. */
+    public List<Address> subscribersOf(Target target) {
+        Object subs = subscribers.get(target);
+        if (subs == null) {
+            return List.of();
+        }
+        return subs instanceof Address a ? List.of(a) : List.of((Address[]) subs);
+    }
+
+    /** Loop only: every (target, subscriber) row. */
+    public int subscriptionsInLoop() {
+        return subscriptions;
+    }
+
+    /** Loop only: targets with a watch. */
+    public int watchCount() {
+        return subscribers.size();
+    }
+
+    /** Loop only: pending certificates for {@code subscriber}. */
+    public List<WireMessage.Certificate> pendingCertificates(Address subscriber) {
+        Batcher b = batchers.get(subscriber);
+        return b == null ? List.of() : b.pending();
+    }
+
+    /** Loop only: whether a Batcher exists for {@code subscriber}. */
+    public boolean hasBatcher(Address subscriber) {
+        return batchers.containsKey(subscriber);
+    }
+}

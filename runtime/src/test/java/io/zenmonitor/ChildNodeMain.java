@@ -1,0 +1,45 @@
+package io.zenmonitor;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A zen node in a child JVM for multi-JVM tests (ZenMonitor's ChildNode): it joins the cluster, makes
+ * {@code count} named targets {@code t0..t<count-1>} alive, prints {@code READY}, then obeys commands on
+ * standard input: {@code die <i>}, {@code subs} (prints {@code SUBS <n>}), {@code quit} (clean close).
+ *
+ * <p>Arguments: cluster, node name, stack, count.
+ */
+public final class ChildNodeMain {
+
+    public static void main(String[] args) throws Exception {
+        String cluster = args[0];
+        String name = args[1];
+        String stack = args[2];
+        int count = Integer.parseInt(args[3]);
+        ZenNode node = ZenNode.start(ZenConfig.defaults().cluster(cluster).node(name).stack(stack));
+        for (int i = 0; i < count; i++) {
+            node.alive(Target.named(name, "t" + i));
+        }
+        System.out.println("READY " + node.members());
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.startsWith("die ")) {
+                node.died(Target.named(name, "t" + line.substring(4).trim()), DownReason.Kind.EXIT, "killed by test");
+            } else if (line.equals("subs")) {
+                Thread.sleep(50); // let the loop publish
+                System.out.println("SUBS " + node.metrics().get("zen.proxy.subscribers.size"));
+            } else if (line.equals("quit")) {
+                break;
+            }
+            System.out.flush();
+        }
+        node.close();
+        System.out.println("BYE");
+        System.out.flush();
+        System.exit(0);
+    }
+}
