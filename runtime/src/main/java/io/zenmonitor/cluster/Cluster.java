@@ -146,8 +146,20 @@ public final class Cluster implements Transport, Receiver {
 
     // ------------------------------------------------------------------ sending
 
+    /** Test hook (ZenMonitor's gen_module spy): sees every send before membership filtering. */
+    private volatile java.util.function.BiConsumer<Address, WireMessage> sendObserver;
+
+    /** Installs a spy that sees every message this node sends (tests only); {@code null} removes it. */
+    public void observeSends(java.util.function.BiConsumer<Address, WireMessage> observer) {
+        sendObserver = observer;
+    }
+
     @Override
     public void send(Address to, WireMessage message) {
+        java.util.function.BiConsumer<Address, WireMessage> spy = sendObserver;
+        if (spy != null) {
+            spy.accept(to, message);
+        }
         if (to == null) {
             return;
         }

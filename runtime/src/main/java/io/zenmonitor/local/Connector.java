@@ -290,6 +290,7 @@ final class Connector {
 
     /** Certificates from this node's Proxy: one down per monitor of each target, in certificate order. */
     void dead(List<WireMessage.Certificate> certificates) {
+        ArrayList<Dispatch> downs = new ArrayList<>();
         for (WireMessage.Certificate c : certificates) {
             Object v = monitors.remove(c.target());
             if (v == null) {
@@ -297,17 +298,18 @@ final class Connector {
             }
             if (v instanceof Monitor m) {
                 monitorCount--;
-                local.enqueueDown(m, c.reason());
+                downs.add(new Dispatch(m, c.reason()));
             } else {
                 @SuppressWarnings("unchecked")
                 ArrayList<Monitor> l = (ArrayList<Monitor>) v;
                 l.sort(BY_ID);
                 monitorCount -= l.size();
                 for (Monitor m : l) {
-                    local.enqueueDown(m, c.reason());
+                    downs.add(new Dispatch(m, c.reason()));
                 }
             }
         }
+        local.enqueueDowns(downs);
     }
 
     private static final Comparator<Monitor> BY_ID = Comparator.comparingLong(m -> m.id);
@@ -332,9 +334,11 @@ final class Connector {
         monitors.clear();
         monitorCount = 0;
         all.sort(BY_ID);
+        ArrayList<Dispatch> downs = new ArrayList<>(all.size());
         for (Monitor m : all) {
-            local.enqueueDown(m, reason);
+            downs.add(new Dispatch(m, reason));
         }
+        local.enqueueDowns(downs);
     }
 
     /** Drops every monitor without a down (the node is closing: its own monitors end as demonitored). */

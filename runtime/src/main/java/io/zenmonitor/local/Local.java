@@ -235,8 +235,39 @@ public final class Local {
         return ++nonces ^ (System.identityHashCode(this) * 0x9E3779B97F4A7C15L);
     }
 
-    void enqueueDown(Monitor m, DownReason reason) {
-        dispatcher.enqueue(new Dispatch(m, reason));
+    /** Test hook (ZenMonitor's observe_zen_monitor): sees each Local.enqueue call's list. */
+    private volatile java.util.function.Consumer<List<io.zenmonitor.Down>> enqueueObserver;
+    private volatile boolean enqueueSwallowed;
+
+    /**
+     * Installs a spy that sees every list a Connector enqueues (tests only). With {@code swallow} the
+     * dispatches do not reach the Dispatcher (the test stands in for Local, as ZenMonitor's
+     * observe_zen_monitor does). {@code null} removes it.
+     */
+    public void observeEnqueues(java.util.function.Consumer<List<io.zenmonitor.Down>> observer, boolean swallow) {
+        enqueueObserver = observer;
+        enqueueSwallowed = observer != null && swallow;
+    }
+
+    /** Local.enqueue: a no-op for an empty list, otherwise appends every dispatch in order. */
+    void enqueueDowns(List<Dispatch> downs) {
+        if (downs.isEmpty()) {
+            return;
+        }
+        java.util.function.Consumer<List<io.zenmonitor.Down>> spy = enqueueObserver;
+        if (spy != null) {
+            List<io.zenmonitor.Down> view = new ArrayList<>(downs.size());
+            for (Dispatch d : downs) {
+                view.add(new io.zenmonitor.Down(d.monitor, d.monitor.target, d.reason));
+            }
+            spy.accept(view);
+            if (enqueueSwallowed) {
+                return;
+            }
+        }
+        for (Dispatch d : downs) {
+            dispatcher.enqueue(d);
+        }
     }
 
     /** A monitor ended (fired or demonitored): bookkeeping shared by both paths. */

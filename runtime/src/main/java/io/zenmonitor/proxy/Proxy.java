@@ -305,6 +305,14 @@ public final class Proxy {
         return b == null ? List.of() : b.pending();
     }
 
+    /** Loop only: one forced sweep of {@code subscriber}'s Batcher (tests' {@code :sweep}). */
+    public void sweepBatcher(Address subscriber) {
+        Batcher b = batchers.get(subscriber);
+        if (b != null) {
+            b.sweep(settings.batcherChunk());
+        }
+    }
+
     /** Loop only: whether a Batcher exists for {@code subscriber}. */
     public boolean hasBatcher(Address subscriber) {
         return batchers.containsKey(subscriber);
