@@ -94,6 +94,15 @@ public final class ZenConfig {
         return new ZenConfig(Objects.requireNonNull(config, "config"));
     }
 
+    /**
+     * The stack's site values given as {@code stack.*} keys ({@code -Dzen.stack.dir=...},
+     * {@code ZEN_STACK_DIR}, agent argument {@code stack.dir=...}), by normalised name ({@code STACK_DIR}).
+     * They fill the stack XML's {@code ${zen.stack.*:default}} placeholders.
+     */
+    public java.util.Map<String, String> stackValues() {
+        return config.stackValues();
+    }
+
     /** Warnings to log once, e.g. an old key name was used. */
     public List<String> warnings() {
         return config.warnings();

@@ -105,7 +105,7 @@ public final class ZenNode implements AutoCloseable {
                     return t;
                 });
         callbacks.allowCoreThreadTimeOut(true);
-        this.cluster = new Cluster(name, config.cluster(), config.stack(), loop, metrics, Codec.DEFAULT);
+        this.cluster = new Cluster(name, config.cluster(), config.stack(), config.stackValues(), loop, metrics, Codec.DEFAULT);
         this.local = new Local(name, cluster, loop, settings, metrics, Ticker.SYSTEM, callbacks);
         this.proxy = new Proxy(cluster, settings, metrics, new Truncator(config.truncateDepth(), config.truncateMaxString()));
         cluster.bind(local, proxy);

@@ -32,7 +32,7 @@ class ChildNodeDownIT {
         try (ChildJvm child = ChildJvm.start(javaHome, cluster, "child", "loopback", TARGETS);
              ZenNode parent = ZenNode.start(ZenConfig.defaults().cluster(cluster).node("parent").stack("loopback"))) {
             child.expect("READY", Duration.ofSeconds(60));
-            await().atMost(Duration.ofSeconds(30)).until(() -> parent.members().contains("child"));
+            await().atMost(Duration.ofSeconds(30)).alias("child joins, child said " + child.output()).until(() -> parent.members().contains("child"));
 
             Downs downs = new Downs();
             List<MonitorRef> refs = new ArrayList<>();

@@ -85,7 +85,10 @@ public final class Cluster implements Transport, Receiver {
 
     private volatile List<String> publishedMembers = List.of();
 
-    public Cluster(String nodeName, String clusterName, String stack, Loop loop, Metrics metrics, Codec codec) {
+    private final Map<String, String> stackValues;
+
+    public Cluster(String nodeName, String clusterName, String stack, Map<String, String> stackValues, Loop loop, Metrics metrics, Codec codec) {
+        this.stackValues = Map.copyOf(stackValues);
         this.nodeName = nodeName;
         this.clusterName = clusterName;
         this.stack = stack;
@@ -102,7 +105,7 @@ public final class Cluster implements Transport, Receiver {
 
     /** Creates the channel from the stack and joins the cluster; blocks until joined. */
     public void connect() throws Exception {
-        try (InputStream in = Stacks.open(stack)) {
+        try (InputStream in = Stacks.open(stack, stackValues)) {
             channel = new JChannel(in);
         }
         byte[] name = nodeName.getBytes(StandardCharsets.UTF_8);

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Finds a JGroups stack: a name from the {@code jgroups-config} module (a resource
@@ -16,6 +20,47 @@ public final class Stacks {
     public static final List<String> SHIPPED = List.of("loopback", "memory");
 
     private Stacks() {
+    }
+
+    /** A JGroups placeholder: {@code ${name[,name...][:default]}}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+)(?::([^}]*))?}");
+
+    /**
+     * Opens the stack with its {@code ${zen.stack.*}} placeholders filled from {@code values} (normalised
+     * names, see {@link io.zenmonitor.config.Config#stackValues()}), so the same keys work from agent
+     * arguments, system properties and the environment. Other placeholders are left to JGroups.
+     */
+    public static InputStream open(String stack, Map<String, String> values) {
+        String xml;
+        try (InputStream in = open(stack)) {
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("zen: zen.stack was \"" + stack + "\"; the stack cannot be read: " + e.getMessage(), e);
+        }
+        return new java.io.ByteArrayInputStream(substitute(xml, values).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String substitute(String xml, Map<String, String> values) {
+        if (values.isEmpty()) {
+            return xml;
+        }
+        Matcher m = PLACEHOLDER.matcher(xml);
+        StringBuilder out = new StringBuilder(xml.length());
+        while (m.find()) {
+            String replacement = null;
+            for (String name : m.group(1).split(",")) {
+                String n = name.strip();
+                if (n.startsWith("zen.stack.")) {
+                    replacement = values.get(io.zenmonitor.config.Config.normaliseStackName(n));
+                    if (replacement != null) {
+                        break;
+                    }
+                }
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement != null ? replacement : m.group()));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** Whether {@code stack} is written as a path rather than a name. */

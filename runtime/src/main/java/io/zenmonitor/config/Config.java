@@ -52,11 +52,38 @@ public final class Config {
     private final Map<ConfigKey, Object> values;
     private final Map<ConfigKey, String> sources;
     private final List<String> warnings;
+    private final Map<String, String> stackValues;
 
-    private Config(EnumMap<ConfigKey, Object> values, EnumMap<ConfigKey, String> sources, List<String> warnings) {
+    private Config(EnumMap<ConfigKey, Object> values, EnumMap<ConfigKey, String> sources, List<String> warnings,
+            Map<String, String> stackValues) {
         this.values = Collections.unmodifiableMap(values);
         this.sources = Collections.unmodifiableMap(sources);
         this.warnings = List.copyOf(warnings);
+        this.stackValues = Collections.unmodifiableMap(new TreeMap<>(stackValues));
+    }
+
+    /** Prefix (in key spelling) of a stack's site values, e.g. {@code stack.bind-addr}. */
+    public static final String STACK_VALUE_PREFIX = "stack.";
+
+    /**
+     * The stack's site values ({@code stack.*} keys: {@code -Dzen.stack.dir}, {@code ZEN_STACK_DIR}, agent
+     * argument {@code stack.dir}), keyed by their normalised name (upper case, {@code _} for {@code .} and
+     * {@code -}: {@code STACK_DIR}), with the usual precedence. They are free-form: the stack XML decides
+     * what it reads, as {@code ${zen.stack.dir:default}}.
+     */
+    public Map<String, String> stackValues() {
+        return stackValues;
+    }
+
+    /** The normalised form of a stack value's name in any spelling ({@code zen.stack.bind-addr} → {@code STACK_BIND_ADDR}). */
+    public static String normaliseStackName(String name) {
+        String n = name.startsWith(ConfigKey.PROPERTY_PREFIX) ? name.substring(ConfigKey.PROPERTY_PREFIX.length())
+                : name.startsWith(ConfigKey.ENV_PREFIX) ? name.substring(ConfigKey.ENV_PREFIX.length()) : name;
+        return n.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static boolean isStackValue(String normalised) {
+        return normalised.startsWith("STACK_") && normalised.length() > "STACK_".length();
     }
 
     /** Every key at its default; the default node name uses the host name from {@code HOSTNAME} or {@code COMPUTERNAME}. */
@@ -277,9 +304,10 @@ public final class Config {
 
         EnumMap<ConfigKey, Given> given = new EnumMap<>(ConfigKey.class);
         EnumMap<ConfigKey, Given> oldNameUses = new EnumMap<>(ConfigKey.class);
-        collect(Origin.AGENT, agentArguments, given, oldNameUses, problems);
-        collect(Origin.PROPERTY, systemProperties, given, oldNameUses, problems);
-        collect(Origin.ENVIRONMENT, environment, given, oldNameUses, problems);
+        Map<String, String> stack = new TreeMap<>();
+        collect(Origin.AGENT, agentArguments, given, oldNameUses, stack, problems);
+        collect(Origin.PROPERTY, systemProperties, given, oldNameUses, stack, problems);
+        collect(Origin.ENVIRONMENT, environment, given, oldNameUses, stack, problems);
 
         List<String> warnings = new ArrayList<>();
         oldNameUses.forEach((key, use) -> warnings.add("zen: " + ConfigKey.PROPERTY_PREFIX + use.name()
@@ -306,11 +334,11 @@ public final class Config {
         if (!problems.isEmpty()) {
             throw new ZenConfigException(problems);
         }
-        return new Config(values, sources, warnings);
+        return new Config(values, sources, warnings, stack);
     }
 
     private static void collect(Origin origin, Map<String, String> entries, EnumMap<ConfigKey, Given> given,
-            EnumMap<ConfigKey, Given> oldNameUses, List<String> problems) {
+            EnumMap<ConfigKey, Given> oldNameUses, Map<String, String> stack, List<String> problems) {
         Map<String, String> sorted = new TreeMap<>();
         entries.forEach((name, value) -> {
             if (name != null && origin.considers(name)) {
@@ -320,6 +348,10 @@ public final class Config {
         EnumMap<ConfigKey, Given> here = new EnumMap<>(ConfigKey.class);
         sorted.forEach((name, value) -> {
             Found found = origin.find(name);
+            if (found == null && isStackValue(normaliseStackName(name))) {
+                stack.putIfAbsent(normaliseStackName(name), value.strip()); // earlier origins win
+                return;
+            }
             if (found == null) {
                 ConfigKey nearest = ConfigKey.nearest(name, origin.spelling);
                 problems.add("zen: unknown key " + name
@@ -535,7 +567,7 @@ public final class Config {
         if (!conflicts.isEmpty()) {
             throw new IllegalStateException(String.join("\n", conflicts));
         }
-        return new Config(newValues, newSources, warnings);
+        return new Config(newValues, newSources, warnings, stackValues);
     }
 
     /** Equal when every value is equal (sources and warnings are not compared). */

@@ -97,23 +97,50 @@ public final class Loop implements Executor, AutoCloseable {
     }
 
     /**
-     * Runs {@code tick} every {@code intervalNanos} (read again after each run), on the loop thread.
+     * Runs {@code tick} every {@code intervalNanos}, on the loop thread. The interval is read again at
+     * every wake-up, and the loop wakes at least every {@value #MAX_TICK_WAIT_MILLIS} ms to do so, so a
+     * shortened interval (a setting changed at run time from 1 h to 10 ms) applies within that time.
      */
     public void every(LongSupplier intervalNanos, Runnable tick) {
-        schedule(intervalNanos, tick);
+        new Tick(intervalNanos, tick).arm(intervalNanos.getAsLong());
     }
 
-    private void schedule(LongSupplier intervalNanos, Runnable tick) {
-        if (closed) {
-            return;
+    /** Longest sleep between two reads of a tick's interval. */
+    static final long MAX_TICK_WAIT_MILLIS = 250;
+
+    private final class Tick implements Runnable {
+        private final LongSupplier interval;
+        private final Runnable task;
+        private long last = System.nanoTime();
+
+        Tick(LongSupplier interval, Runnable task) {
+            this.interval = interval;
+            this.task = task;
         }
-        try {
-            executor.schedule(() -> {
-                run(tick);
-                schedule(intervalNanos, tick);
-            }, Math.max(1_000L, intervalNanos.getAsLong()), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed concurrently: the node is gone
+
+        void arm(long delayNanos) {
+            if (closed) {
+                return;
+            }
+            long wait = Math.max(1_000L, Math.min(delayNanos, TimeUnit.MILLISECONDS.toNanos(MAX_TICK_WAIT_MILLIS)));
+            try {
+                executor.schedule(this, wait, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // closed concurrently: the node is gone
+            }
+        }
+
+        @Override
+        public void run() {
+            long now = System.nanoTime();
+            long every = interval.getAsLong();
+            long due = last + every - now;
+            if (due <= 0) {
+                last = now;
+                Loop.this.run(task);
+                due = every;
+            }
+            arm(due);
         }
     }
 
