@@ -84,6 +84,8 @@ public final class Cluster implements Transport, Receiver {
     private volatile CountDownLatch byeAcks = new CountDownLatch(0);
 
     private volatile List<String> publishedMembers = List.of();
+    /** Endpoint → node name, republished by the loop after every change (rare), for readers off the loop. */
+    private volatile Map<Endpoint, String> publishedDirectory = Map.of();
 
     private final Map<String, String> stackValues;
 
@@ -142,6 +144,25 @@ public final class Cluster implements Transport, Receiver {
         return owner == null ? null : names.get(owner);
     }
 
+    /** The node that advertises {@code endpoint}, from any thread (a snapshot of the directory). */
+    public String nodeOfEndpointSnapshot(Endpoint endpoint) {
+        return publishedDirectory.get(endpoint);
+    }
+
+    private void publishDirectory() {
+        Map<Endpoint, String> m = new HashMap<>();
+        endpointOwners.forEach((e, a) -> {
+            String n = names.get(a);
+            if (n == null && a.equals(localAddress)) {
+                n = nodeName;
+            }
+            if (n != null) {
+                m.put(e, n);
+            }
+        });
+        publishedDirectory = Map.copyOf(m);
+    }
+
     /** Node names of the current view's members, this node included; readable from any thread. */
     public List<String> members() {
         return publishedMembers;
@@ -171,8 +192,10 @@ public final class Cluster implements Transport, Receiver {
             loop.execute(() -> route(self, nodeName, message));
             return;
         }
-        if (!members.contains(to)) {
-            return; // not in the view: dropped, as ZenMonitor's send without auto-connect
+        if (!members.contains(to) && !(message instanceof WireMessage.Pong)) {
+            // not in the view: dropped, as ZenMonitor's send without auto-connect. A PONG still goes: the
+            // pinger reached us, so it is a member whose view change we have not applied yet.
+            return;
         }
         transmit(to, message);
     }
@@ -196,6 +219,7 @@ public final class Cluster implements Transport, Receiver {
         loop.execute(() -> {
             if (ownEndpoints.add(e)) {
                 own(e);
+                publishDirectory();
                 transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
             }
         });
@@ -206,6 +230,7 @@ public final class Cluster implements Transport, Receiver {
         loop.execute(() -> {
             if (ownEndpoints.remove(e)) {
                 endpointOwners.remove(e, localAddress);
+                publishDirectory();
                 transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
             }
         });
@@ -223,12 +248,14 @@ public final class Cluster implements Transport, Receiver {
             }
         }
         if (!members.contains(from)) {
+            publishDirectory();
             return;
         }
         endpointsByOwner.put(from, endpoints);
         for (Endpoint e : endpoints) {
             endpointOwners.put(e, from); // the latest claim wins (a restarted node may reuse a port)
         }
+        publishDirectory();
     }
 
     // ------------------------------------------------------------------ receiving
@@ -314,7 +341,9 @@ public final class Cluster implements Transport, Receiver {
             local.onPong(fromNode, from, p);
         } else if (m instanceof WireMessage.Process p) {
             if (members.contains(from) || from.equals(localAddress)) {
-                proxy.process(from, p); // a PROCESS from outside the view would create orphan subscriptions
+                proxy.process(from, p);
+            } else {
+                holdEarly(from, p);
             }
         } else if (m instanceof WireMessage.Dead d) {
             local.onDead(fromNode, from, d);
@@ -326,6 +355,60 @@ public final class Cluster implements Transport, Receiver {
             send(from, new WireMessage.ByeAck());
         } else if (m instanceof WireMessage.ByeAck) {
             byeAcked(from);
+        }
+    }
+
+    // ------------------------------------------------------------------ early messages
+
+    /** Most PROCESS messages held for senders that are not in this node's view yet. */
+    static final int MAX_EARLY_MESSAGES = 256;
+    /** View changes an early sender may miss before its messages are dropped. */
+    static final int EARLY_VIEWS = 2;
+
+    private final HashMap<Address, Early> early = new HashMap<>();
+    private int earlyCount;
+
+    private static final class Early {
+        final List<WireMessage.Process> messages = new ArrayList<>(1);
+        int views;
+    }
+
+    /**
+     * A PROCESS from a sender we do not see as a member: views are installed on each member at its own
+     * moment, so after a join or a merge a peer may subscribe before our view includes it. Applying it
+     * now would create subscriptions nobody cleans up if the sender never becomes a member; dropping it
+     * would lose them silently. So it is held (bounded) and replayed when a view includes the sender, or
+     * dropped and counted after {@value #EARLY_VIEWS} views without it.
+     */
+    private void holdEarly(Address from, WireMessage.Process p) {
+        if (earlyCount >= MAX_EARLY_MESSAGES) {
+            dropped(from, "PROCESS from a non-member while " + MAX_EARLY_MESSAGES + " are already held");
+            return;
+        }
+        early.computeIfAbsent(from, a -> new Early()).messages.add(p);
+        earlyCount++;
+    }
+
+    private void replayEarly() {
+        if (early.isEmpty()) {
+            return;
+        }
+        for (var it = early.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Early held = e.getValue();
+            if (members.contains(e.getKey())) {
+                for (WireMessage.Process p : held.messages) {
+                    proxy.process(e.getKey(), p);
+                }
+            } else if (++held.views < EARLY_VIEWS) {
+                continue;
+            } else {
+                for (int i = 0; i < held.messages.size(); i++) {
+                    dropped(e.getKey(), "PROCESS from a sender that did not join");
+                }
+            }
+            earlyCount -= held.messages.size();
+            it.remove();
         }
     }
 
@@ -386,6 +469,8 @@ public final class Cluster implements Transport, Receiver {
             local.onNodeDown(n, a);
             byeAcked(a);
         }
+        publishDirectory();
+        replayEarly();
         if (view instanceof MergeView) {
             Set<String> merged = new HashSet<>(published);
             merged.remove(nodeName);

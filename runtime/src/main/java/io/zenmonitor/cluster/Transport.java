@@ -21,6 +21,15 @@ public interface Transport {
     String nodeOfEndpoint(Endpoint endpoint);
 
     /**
+     * {@link #nodeOfEndpoint} from any thread. The default delegates, which is right only for a transport
+     * whose directory is thread-safe; {@link Cluster} answers from a snapshot republished after every
+     * directory change.
+     */
+    default String nodeOfEndpointSnapshot(Endpoint endpoint) {
+        return nodeOfEndpoint(endpoint);
+    }
+
+    /**
      * Sends {@code message} to {@code to} without auto-connecting: a member not in the view gets nothing.
      * A message to this node's own address is delivered on the loop, after the current task.
      */

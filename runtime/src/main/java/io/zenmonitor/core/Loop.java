@@ -216,6 +216,9 @@ public final class Loop implements Executor, AutoCloseable {
      * Runs {@code task} on the loop and waits for it (for shutdown and tests; never from the loop itself).
      */
     public void runAndWait(Runnable task, long timeoutMillis) {
+        if (closed) {
+            return;
+        }
         if (inLoop()) {
             task.run();
             return;
@@ -233,6 +236,11 @@ public final class Loop implements Executor, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
     }
 
     @Override

@@ -188,7 +188,9 @@ final class Connector {
         Address to = local.transport.addressOf(node);
         if (to == null) {
             // not in the view: no network call (ZenMonitor never connects nodes itself)
-            local.cache.put(node, CompatibilityCache.UNAVAILABLE);
+            if (!node.startsWith(Local.UNRESOLVED_PREFIX)) {
+                local.cache.put(node, CompatibilityCache.UNAVAILABLE); // endpoints nobody owns are not cached
+            }
             completeWaiters(Compatibility.INCOMPATIBLE);
             return Resolution.INCOMPATIBLE;
         }
@@ -197,8 +199,20 @@ final class Connector {
         pingAddress = to;
         pingNonce = local.nextNonce();
         pingDeadline = now + PING_TIMEOUT_NANOS;
+        long nonce = pingNonce;
+        // the timeout must not wait for a sweep (sweeps may be 1 h apart): a one-shot check on the loop
+        local.after(PING_TIMEOUT_NANOS, () -> pingExpired(nonce));
         local.transport.send(to, new WireMessage.Ping(Codec.VERSION, Local.FEATURES, pingNonce));
         return Resolution.PENDING;
+    }
+
+    /** The ping {@code nonce} got no answer in time: incompatible for this attempt's penalty. */
+    void pingExpired(long nonce) {
+        if (pinging && pingNonce == nonce) {
+            pinging = false;
+            markIncompatible(pingAttempt, local.now());
+            fireAll(DownReason.NODEDOWN);
+        }
     }
 
     void onPong(Address from, WireMessage.Pong pong, long now) {

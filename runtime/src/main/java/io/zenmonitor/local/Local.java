@@ -144,9 +144,7 @@ public final class Local {
     public Compatibility compatibility(Target target) {
         Target t = normalize(target);
         if (t instanceof RmiTarget r) {
-            CompletableFuture<String> node = new CompletableFuture<>();
-            loop.execute(() -> node.complete(transport.nodeOfEndpoint(r.endpoint())));
-            String n = node.join();
+            String n = transport.nodeOfEndpointSnapshot(r.endpoint());
             return n == null ? Compatibility.INCOMPATIBLE : cache.compatibility(n);
         }
         return cache.compatibility(t.node());
@@ -229,6 +227,15 @@ public final class Local {
             connectors.put(node, c);
         }
         return c;
+    }
+
+    /** Runs {@code task} on the loop after {@code delayNanos}. */
+    void after(long delayNanos, Runnable task) {
+        loop.after(delayNanos, task);
+    }
+
+    long now() {
+        return ticker.nanos();
     }
 
     long nextNonce() {
