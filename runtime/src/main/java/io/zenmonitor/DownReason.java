@@ -58,7 +58,16 @@ public record DownReason(Kind kind, Term detail) {
     public static final DownReason UNREGISTERED = new DownReason(Kind.UNREGISTERED, null);
     public static final DownReason COLLECTED = new DownReason(Kind.COLLECTED, null);
     public static final DownReason NOPROC = new DownReason(Kind.NOPROC, null);
-    public static final DownReason NODEDOWN = new DownReason(Kind.NODEDOWN, null);
+    /** NODEDOWN: the node left the view (crash, partition or leave). */
+    public static final DownReason NODEDOWN = new DownReason(Kind.NODEDOWN, Term.atom("left"));
+    /** NODEDOWN: the node was not in the view when the monitor was resolved. */
+    public static final DownReason NODEDOWN_UNAVAILABLE = new DownReason(Kind.NODEDOWN, Term.atom("unavailable"));
+    /** NODEDOWN: the node runs no compatible zen Proxy (no or another wire version), or is penalised for it. */
+    public static final DownReason NODEDOWN_INCOMPATIBLE = new DownReason(Kind.NODEDOWN, Term.atom("incompatible"));
+    /** NODEDOWN: no node advertises the RMI endpoint of the target (a JVM without zen, or gone). */
+    public static final DownReason NODEDOWN_UNKNOWN_ENDPOINT = new DownReason(Kind.NODEDOWN, Term.atom("unknown-endpoint"));
+    /** NODEDOWN: the node's Proxy said goodbye (clean shutdown) while the monitor was not yet subscribed. */
+    public static final DownReason NODEDOWN_PROXY_GONE = new DownReason(Kind.NODEDOWN, Term.atom("proxy-gone"));
     public static final DownReason SHUTDOWN = new DownReason(Kind.SHUTDOWN, null);
 
     public DownReason {
@@ -81,6 +90,15 @@ public record DownReason(Kind kind, Term detail) {
     /** The truncated detail, if any. */
     public Optional<Term> detailTerm() {
         return Optional.ofNullable(detail);
+    }
+
+    /**
+     * Whether this is a NODEDOWN that says the target's node really went away (left the view, was not in
+     * it, or said goodbye), as opposed to a node that is merely incompatible or unknown. Zero-code actions
+     * (the agent) act only on these.
+     */
+    public boolean isNodeGone() {
+        return kind == Kind.NODEDOWN && !NODEDOWN_INCOMPATIBLE.equals(this) && !NODEDOWN_UNKNOWN_ENDPOINT.equals(this);
     }
 
     @Override

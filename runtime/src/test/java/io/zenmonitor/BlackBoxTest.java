@@ -422,7 +422,7 @@ class BlackBoxTest {
         @DisplayName("monitoring returns down with :nodedown")
         void downWithNodedown() {
             MonitorRef ref = monitor(t);
-            assertDown(ref, t, DownReason.NODEDOWN, INCOMPATIBLE_WAIT);
+            assertDown(ref, t, DownReason.NODEDOWN_INCOMPATIBLE, INCOMPATIBLE_WAIT);
             refuteExtra(1);
             assertThat(local.compatibilityForNode(INCOMPATIBLE)).isEqualTo(Compatibility.INCOMPATIBLE);
         }
@@ -433,8 +433,8 @@ class BlackBoxTest {
         void multipleDownsWithNodedown() {
             MonitorRef tRef = monitor(t);
             MonitorRef oRef = monitor(o);
-            assertDown(tRef, t, DownReason.NODEDOWN, INCOMPATIBLE_WAIT);
-            assertDown(oRef, o, DownReason.NODEDOWN, INCOMPATIBLE_WAIT);
+            assertDown(tRef, t, DownReason.NODEDOWN_INCOMPATIBLE, INCOMPATIBLE_WAIT);
+            assertDown(oRef, o, DownReason.NODEDOWN_INCOMPATIBLE, INCOMPATIBLE_WAIT);
             refuteExtra(2);
         }
     }
@@ -483,7 +483,11 @@ class BlackBoxTest {
             MonitorRef oRef = monitor(o);
             TestNodes.awaitCleared(local, tRef);
             assertDown(tRef, t, DownReason.SHUTDOWN, DOWN_WAIT);
-            assertDown(oRef, o, DownReason.NODEDOWN, DOWN_WAIT);
+            // o fires because the Proxy said goodbye (BYE), or, if the view change won the race, because the
+            // node is gone: either way a NODEDOWN that says the node went away
+            Down od = downs.awaitDown(oRef, DOWN_WAIT);
+            assertThat(od.reason().kind()).isEqualTo(DownReason.Kind.NODEDOWN);
+            assertThat(od.reason().isNodeGone()).isTrue();
             refuteExtra(2);
             assertThat(local.compatibilityForNode(remote.name())).isEqualTo(Compatibility.INCOMPATIBLE);
         }

@@ -152,12 +152,21 @@ final class Connector {
     void sweep(long now) {
         switch (resolve(now)) {
             case COMPATIBLE -> send();
-            case INCOMPATIBLE -> fireAll(DownReason.NODEDOWN);
+            case INCOMPATIBLE -> fireAll(notCompatibleReason());
             case PENDING -> { }
         }
     }
 
     enum Resolution { COMPATIBLE, INCOMPATIBLE, PENDING }
+
+    /** The NODEDOWN detail for a node that resolved as not compatible. */
+    private DownReason notCompatibleReason() {
+        if (node.startsWith(Local.UNRESOLVED_PREFIX)) {
+            return DownReason.NODEDOWN_UNKNOWN_ENDPOINT;
+        }
+        return local.cache.get(node) instanceof CompatibilityCache.Incompatible
+                ? DownReason.NODEDOWN_INCOMPATIBLE : DownReason.NODEDOWN_UNAVAILABLE;
+    }
 
     Resolution resolve(long now) {
         if (self) {
@@ -211,7 +220,7 @@ final class Connector {
         if (pinging && pingNonce == nonce) {
             pinging = false;
             markIncompatible(pingAttempt, local.now());
-            fireAll(DownReason.NODEDOWN);
+            fireAll(DownReason.NODEDOWN_INCOMPATIBLE);
         }
     }
 
@@ -229,7 +238,7 @@ final class Connector {
             send();
         } else {
             markIncompatible(pingAttempt, now);
-            fireAll(DownReason.NODEDOWN);
+            fireAll(DownReason.NODEDOWN_INCOMPATIBLE);
         }
     }
 
@@ -282,7 +291,7 @@ final class Connector {
             return;
         }
         markIncompatible(1, now);
-        fireAll(DownReason.NODEDOWN);
+        fireAll(DownReason.NODEDOWN_PROXY_GONE);
     }
 
     /** After a merge: resubscribe everything on a fresh session so both sides agree again. */

@@ -991,7 +991,7 @@ class ConnectorTest {
                 return !enqueues.isEmpty();
             });
 
-            assertThat(enqueues.poll()).containsExactly(down(ref, t, DownReason.NODEDOWN));
+            assertThat(enqueues.poll()).containsExactly(down(ref, t, DownReason.NODEDOWN_INCOMPATIBLE));
             refuteEnqueue();
         }
     }
@@ -1079,7 +1079,7 @@ class ConnectorTest {
             });
 
             assertThat(downs.awaitDown(r1, LONG).reason()).isEqualTo(DownReason.SHUTDOWN);
-            assertThat(downs.awaitDown(r2, LONG).reason()).isEqualTo(DownReason.NODEDOWN);
+            assertThat(downs.awaitDown(r2, LONG).reason()).isEqualTo(DownReason.NODEDOWN_PROXY_GONE);
             assertThat(cached(COMPATIBLE)).isEqualTo(new Cached(Cached.State.INCOMPATIBLE, 1));
             assertThat(local.compatibilityForNode(COMPATIBLE)).isEqualTo(Compatibility.INCOMPATIBLE);
             assertThat(local.members()).contains(COMPATIBLE);
@@ -1088,7 +1088,7 @@ class ConnectorTest {
             int processes = processesTo(remote).size();
             MonitorRef r3 = local.monitor(process("during-penalty"), downs);
             sweep(COMPATIBLE);
-            assertThat(downs.awaitDown(r3, LONG).reason()).isEqualTo(DownReason.NODEDOWN);
+            assertThat(downs.awaitDown(r3, LONG).reason()).isEqualTo(DownReason.NODEDOWN_INCOMPATIBLE);
             assertThat(processesTo(remote)).hasSize(processes);
 
             // after the 2 s penalty the next sweep pings again (attempt 2); the node answers: compatible again
@@ -1125,11 +1125,12 @@ class ConnectorTest {
             compatible.close();
 
             assertThat(downs.awaitDown(r1, LONG).reason()).isEqualTo(DownReason.SHUTDOWN);
-            assertThat(downs.awaitDown(r2, LONG).reason()).isEqualTo(DownReason.NODEDOWN);
+            assertThat(downs.awaitDown(r2, LONG).reason()).isEqualTo(DownReason.NODEDOWN_PROXY_GONE);
             assertThat(local.compatibilityForNode(COMPATIBLE)).isEqualTo(Compatibility.INCOMPATIBLE);
             MonitorRef r3 = local.monitor(Target.named(COMPATIBLE, "after-close"), downs);
             sweep(COMPATIBLE);
-            assertThat(downs.awaitDown(r3, LONG).reason()).isEqualTo(DownReason.NODEDOWN);
+            // penalised after the BYE (incompatible), or gone from the view already (unavailable)
+            assertThat(downs.awaitDown(r3, LONG).reason()).isIn(DownReason.NODEDOWN_INCOMPATIBLE, DownReason.NODEDOWN_UNAVAILABLE);
             await().atMost(LONG).until(() -> cached(COMPATIBLE).state() == Cached.State.UNAVAILABLE);
             for (MonitorRef r : List.of(r1, r2, r3)) {
                 assertThat(downs.of(r)).hasSize(1);

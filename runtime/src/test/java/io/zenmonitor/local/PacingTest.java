@@ -258,7 +258,7 @@ class PacingTest {
             // FIFO across ticks: the first tick started the five oldest monitors
             Set<MonitorRef> firstFive = downs.all().subList(0, 5).stream().map(Down::ref).collect(Collectors.toSet());
             assertThat(firstFive).containsExactlyInAnyOrderElementsOf(refs.subList(0, 5));
-            assertThat(downs.all()).allMatch(d -> d.reason().equals(DownReason.NODEDOWN));
+            assertThat(downs.all()).allMatch(d -> d.reason().equals(DownReason.NODEDOWN_UNAVAILABLE));
             assertThat(TestNodes.local(node).liveMonitors()).isZero();
         }
     }
