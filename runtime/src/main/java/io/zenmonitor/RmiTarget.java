@@ -71,6 +71,26 @@ public record RmiTarget(Endpoint endpoint, long objNum, int uidUnique, long uidT
         return decode(refClass, rec.values);
     }
 
+    /**
+     * Whether {@code o} is a client-side RMI stub (a dynamic proxy or {@code _Stub} with a
+     * {@code UnicastRef}/{@code UnicastRef2}), not an exported implementation or a local object.
+     */
+    public static boolean isStub(Object o) {
+        if (!(o instanceof Remote)) {
+            return false;
+        }
+        RemoteRef ref = refOf(o);
+        if (ref == null) {
+            return false;
+        }
+        try {
+            String c = ref.getRefClass(null);
+            return "UnicastRef".equals(c) || "UnicastRef2".equals(c);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The stub's reference, or null if it has none. */
     static RemoteRef refOf(Object stub) {
         if (stub instanceof RemoteObject ro) {

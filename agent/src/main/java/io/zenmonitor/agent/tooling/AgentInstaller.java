@@ -1,0 +1,129 @@
+package io.zenmonitor.agent.tooling;
+
+import io.zenmonitor.ZenConfig;
+import io.zenmonitor.ZenMonitor;
+import io.zenmonitor.ZenNode;
+import io.zenmonitor.config.Config;
+import io.zenmonitor.config.ZenConfigException;
+import java.lang.instrument.Instrumentation;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's start, in its own class loader: read the configuration, open the few JDK internals it
+ * needs, install the instrumentation, and start the default node in the background (application
+ * start-up never waits for the cluster). Events hooked before the node is up wait in the bootstrap queue.
+ */
+public final class AgentInstaller {
+
+    private AgentInstaller() {
+    }
+
+    /**
+     * Called reflectively by {@code ZenAgent}. A bad configuration prints one block naming every problem
+     * and leaves the agent inactive; the application starts anyway.
+     */
+    public static void install(Instrumentation inst, String args, boolean lateAttach) throws Exception {
+        ZenConfig config;
+        try {
+            config = ZenConfig.of(Config.fromAgentArguments(args));
+        } catch (ZenConfigException e) {
+            System.err.println(e.getMessage());
+            System.err.println("zen: the agent stays inactive; the application runs without it");
+            return;
+        }
+        if (!config.enabled()) {
+            return;
+        }
+        configureLogging(config.log());
+        Logger log = LoggerFactory.getLogger("zen.agent");
+        config.warnings().forEach(log::warn);
+
+        Method targetGetStub = openRmiInternals(inst);
+        ListenerPairs pairs = new ListenerPairs(config.listenersPairs());
+        long t0 = System.nanoTime();
+        Instrumentations.install(inst, config.listeners(), pairs.configured());
+        long instrumentMs = (System.nanoTime() - t0) / 1_000_000;
+
+        ClassLoader agentLoader = AgentInstaller.class.getClassLoader();
+        Thread starter = new Thread(() -> {
+            try {
+                ZenNode node = ZenNode.start(config);
+                ZenMonitor.install(node);
+                Summary summary = new Summary();
+                ListenerRegistry listeners = new ListenerRegistry(node, pairs, summary);
+                HookDrainer drainer = new HookDrainer(node, listeners, summary, targetGetStub);
+                drainer.start();
+                if (lateAttach) {
+                    scanMBeans(node);
+                }
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    drainer.stop();
+                    summary.flush(System.nanoTime(), true);
+                    node.close();
+                }, "zen-agent-shutdown"));
+                log.debug("instrumentation installed in {} ms ({} types so far)", instrumentMs, Instrumentations.TRANSFORMED.get());
+            } catch (Throwable t) {
+                log.error("zen: the agent's node did not start; the application runs without zen: {}", t.toString());
+            }
+        }, "zen-agent-start");
+        starter.setContextClassLoader(agentLoader); // JGroups loads protocol classes through the context loader
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** slf4j-simple reads its configuration through the context loader: serve ours with zen.log's level. */
+    private static void configureLogging(String level) {
+        String props = "org.slf4j.simpleLogger.logFile=System.err\n"
+                + "org.slf4j.simpleLogger.defaultLogLevel=" + level + "\n"
+                + "org.slf4j.simpleLogger.log.org.jgroups=" + ("trace".equals(level) || "debug".equals(level) ? level : "warn") + "\n"
+                + "org.slf4j.simpleLogger.showThreadName=false\n"
+                + "org.slf4j.simpleLogger.showLogName=false\n"
+                + "org.slf4j.simpleLogger.levelInBrackets=true\n";
+        ClassLoader loader = AgentInstaller.class.getClassLoader();
+        try {
+            Method put = loader.getClass().getMethod("putResource", String.class, byte[].class);
+            put.setAccessible(true); // the loader class is package-private in the premain tier
+            put.invoke(loader, "simplelogger.properties", props.getBytes(StandardCharsets.UTF_8));
+        } catch (ReflectiveOperationException e) {
+            System.err.println("zen: cannot configure the agent's log level: " + e);
+        }
+    }
+
+    /**
+     * Exports {@code sun.rmi.transport} and {@code sun.rmi.server} to the agent's module (reflection on
+     * {@code Target.getStub()}), with {@link Instrumentation#redefineModule}: no command-line flag needed.
+     */
+    private static Method openRmiInternals(Instrumentation inst) throws Exception {
+        Module rmi = ModuleLayer.boot().findModule("java.rmi").orElseThrow();
+        Module ours = AgentInstaller.class.getModule();
+        inst.redefineModule(rmi, Set.of(), Map.of("sun.rmi.transport", Set.of(ours), "sun.rmi.server", Set.of(ours)),
+                Map.of("sun.rmi.transport", Set.of(ours), "sun.rmi.server", Set.of(ours)), Set.of(), Map.of());
+        Class<?> target = Class.forName("sun.rmi.transport.Target", false, null);
+        Method m = target.getMethod("getStub");
+        m.setAccessible(true);
+        return m;
+    }
+
+    /** Late attach: the MBeans registered before the agent came. */
+    private static void scanMBeans(ZenNode node) {
+        java.util.List<MBeanServer> servers = new java.util.ArrayList<>(MBeanServerFactory.findMBeanServer(null));
+        MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+        if (!servers.contains(platform)) {
+            servers.add(platform);
+        }
+        for (MBeanServer s : servers) {
+            for (ObjectName n : s.queryNames(null, null)) {
+                node.alive(io.zenmonitor.Target.mbean(n));
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.zenmonitor.agent.tooling;
+
+import io.zenmonitor.DownReason;
+import io.zenmonitor.Endpoint;
+import io.zenmonitor.RmiTarget;
+import io.zenmonitor.Target;
+import io.zenmonitor.ZenNode;
+import io.zenmonitor.agent.bootstrap.Hooks;
+import java.lang.reflect.Method;
+import java.rmi.Remote;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import javax.management.ObjectInstance;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's one thread ({@code zen-agent-hooks}): it empties the bootstrap {@link Hooks} queue and
+ * turns each event into runtime calls: exports and MBean registrations feed the node's Proxy (alive /
+ * died), exported RMI endpoints are advertised, registration calls go to the {@link ListenerRegistry}.
+ * It also runs the registry's retries and logs the cleanup summaries.
+ */
+final class HookDrainer implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("zen.agent");
+    /** Longest park when idle (retries and summaries are checked at least this often). */
+    static final long IDLE_PARK_NANOS = 100_000_000L;
+
+    private final ZenNode node;
+    private final ListenerRegistry listeners;
+    private final Summary summary;
+    private final Method targetGetStub;
+    private final Set<Endpoint> advertised = new HashSet<>();
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    long exports;
+    long removals;
+    long failures;
+
+    HookDrainer(ZenNode node, ListenerRegistry listeners, Summary summary, Method targetGetStub) {
+        this.node = node;
+        this.listeners = listeners;
+        this.summary = summary;
+        this.targetGetStub = targetGetStub;
+    }
+
+    Thread start() {
+        Thread t = new Thread(this, "zen-agent-hooks");
+        t.setDaemon(true);
+        thread = t;
+        Hooks.wakeup = () -> LockSupport.unpark(t);
+        t.start();
+        return t;
+    }
+
+    void stop() {
+        running = false;
+        Hooks.wakeup = null;
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            Object[] e = Hooks.poll();
+            if (e == null) {
+                long now = System.nanoTime();
+                listeners.runRetries(now);
+                summary.flush(now, false);
+                LockSupport.parkNanos(IDLE_PARK_NANOS);
+                continue;
+            }
+            try {
+                handle(e);
+            } catch (Throwable t) {
+                failures++;
+                if (failures <= 10 || failures % 1000 == 0) {
+                    LOG.warn("could not handle a hook event ({} so far): {}", failures, t.toString());
+                }
+            }
+        }
+    }
+
+    private void handle(Object[] e) throws Exception {
+        switch ((Integer) e[0]) {
+            case Hooks.EXPORTED -> exported(e[2]);
+            case Hooks.REMOVED -> removed(e[1], (Boolean) e[2]);
+            case Hooks.MBEAN_REGISTERED -> node.alive(Target.mbean(((ObjectInstance) e[1]).getObjectName()));
+            case Hooks.MBEAN_UNREGISTERED -> node.died(Target.mbean((ObjectName) e[1]), DownReason.UNREGISTERED);
+            case Hooks.LISTENER_CALL -> listeners.onCall(e[1], (String) e[2], (Object[]) e[3]);
+            default -> { }
+        }
+    }
+
+    private void exported(Object stub) {
+        if (!RmiTarget.isStub(stub)) {
+            return;
+        }
+        RmiTarget t = RmiTarget.of((Remote) stub);
+        node.alive(t);
+        exports++;
+        if (advertised.add(t.endpoint())) {
+            node.advertise(t.endpoint());
+        }
+    }
+
+    private void removed(Object target, boolean collected) throws Exception {
+        Object stub = targetGetStub.invoke(target);
+        if (!RmiTarget.isStub(stub)) {
+            return;
+        }
+        RmiTarget t = RmiTarget.of((Remote) stub);
+        node.died(t, collected ? DownReason.COLLECTED : DownReason.UNEXPORTED);
+        removals++;
+        listeners.exportedGone(t);
+    }
+}

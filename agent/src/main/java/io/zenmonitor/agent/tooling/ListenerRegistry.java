@@ -1,0 +1,202 @@
+package io.zenmonitor.agent.tooling;
+
+import io.zenmonitor.Down;
+import io.zenmonitor.DownReason;
+import io.zenmonitor.MonitorOwner;
+import io.zenmonitor.MonitorRef;
+import io.zenmonitor.RmiTarget;
+import io.zenmonitor.ZenNode;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.rmi.NoSuchObjectException;
+import java.rmi.Remote;
+import java.rmi.server.RemoteObject;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Zero-code listener cleanup: a remote stub passed to a registration method of an exported object is
+ * monitored; when the stub's object or its node dies, the paired removal method is called on the same
+ * object with the same arguments, paced by the node's Dispatcher.
+ *
+ * <h2>Ownership</h2>
+ * The monitors of an exported object belong to one {@link MonitorOwner}: unexport the object and they go.
+ * The application's own removal demonitors the registration.
+ *
+ * <h2>Incompatible stubs</h2>
+ * A stub whose endpoint no zen node advertises (a JVM without the agent) or whose node is incompatible
+ * is never removed: its monitor fires NODEDOWN without {@link DownReason#isNodeGone()}, and the
+ * registration is watched again later ({@value #FIRST_RETRY_MILLIS} ms, doubling to
+ * {@value #MAX_RETRY_MILLIS} ms), so a client whose endpoint was advertised a moment after it
+ * registered is covered too.
+ *
+ * <h2>Threading</h2>
+ * Calls arrive on the hook drainer thread; downs on the node's callback threads (where the removal runs,
+ * one per dispatch, so removals are paced at {@code demand.amount} per {@code demand.interval}).
+ * Retries are run by the drainer.
+ */
+final class ListenerRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger("zen.agent");
+    static final long FIRST_RETRY_MILLIS = 1_000;
+    static final long MAX_RETRY_MILLIS = 30_000;
+
+    record Key(RmiTarget owner, String removeName, RmiTarget stub) {
+    }
+
+    final class Registration {
+        final Key key;
+        final Object self;
+        final Object[] args;
+        final Object stub;
+        volatile MonitorRef ref;
+        long retryMillis = FIRST_RETRY_MILLIS;
+        long dueNanos;
+
+        Registration(Key key, Object self, Object[] args, Object stub) {
+            this.key = key;
+            this.self = self;
+            this.args = args;
+            this.stub = stub;
+        }
+    }
+
+    private final ZenNode node;
+    private final ListenerPairs pairs;
+    private final Summary summary;
+    private final ConcurrentHashMap<RmiTarget, MonitorOwner> owners = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Registration> registrations = new ConcurrentHashMap<>();
+    /** Registrations to watch again; drainer only (callbacks hand them over through {@link #retryQueue}). */
+    private final PriorityQueue<Registration> due = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
+    private final java.util.concurrent.ConcurrentLinkedQueue<Registration> retryQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    ListenerRegistry(ZenNode node, ListenerPairs pairs, Summary summary) {
+        this.node = node;
+        this.pairs = pairs;
+        this.summary = summary;
+    }
+
+    int size() {
+        return registrations.size();
+    }
+
+    /** A registration-style method of {@code self} returned. Drainer thread. */
+    void onCall(Object self, String method, Object[] args) {
+        ListenerPairs.Role role = pairs.role(self.getClass(), method);
+        if (role == null) {
+            return;
+        }
+        RmiTarget owner = exportedTarget(self);
+        if (owner == null) {
+            return; // not exported: a local call on a local object, not a remote registration
+        }
+        for (Object a : args) {
+            if (!RmiTarget.isStub(a)) {
+                continue;
+            }
+            RmiTarget stub;
+            try {
+                stub = RmiTarget.of((Remote) a);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            Key key = new Key(owner, role.removeName(), stub);
+            if (role.add()) {
+                Registration r = new Registration(key, self, args.clone(), a);
+                if (registrations.putIfAbsent(key, r) == null) {
+                    watch(r);
+                }
+            } else {
+                Registration r = registrations.remove(key);
+                if (r != null && r.ref != null) {
+                    node.demonitor(r.ref);
+                }
+            }
+        }
+    }
+
+    private static RmiTarget exportedTarget(Object self) {
+        try {
+            return RmiTarget.of(RemoteObject.toStub((Remote) self));
+        } catch (NoSuchObjectException | IllegalArgumentException | ClassCastException e) {
+            return null;
+        }
+    }
+
+    private void watch(Registration r) {
+        MonitorOwner owner = owners.computeIfAbsent(r.key.owner(), t -> node.owner(r.self.getClass().getName()));
+        try {
+            r.ref = owner.monitor(r.key.stub(), down -> onDown(r, down));
+        } catch (IllegalStateException closed) {
+            registrations.remove(r.key, r); // the exported object went away meanwhile
+        }
+    }
+
+    /** On a callback thread: remove the registration the way the application would. */
+    private void onDown(Registration r, Down down) {
+        if (registrations.get(r.key) != r) {
+            return;
+        }
+        DownReason reason = down.reason();
+        if (reason.kind() == DownReason.Kind.NODEDOWN && !reason.isNodeGone()) {
+            retryQueue.add(r); // incompatible or unknown endpoint: never removed by us; look again later
+            return;
+        }
+        if (!registrations.remove(r.key, r)) {
+            return;
+        }
+        String what = r.self.getClass().getName() + '.' + r.key.removeName();
+        Method m = ListenerPairs.removal(r.self.getClass(), r.key.removeName(), r.args);
+        if (m == null) {
+            summary.failed(what, "no public method " + r.key.removeName() + " accepting the registered arguments");
+            return;
+        }
+        Object[] callArgs = m.getParameterCount() == r.args.length ? r.args : new Object[] {r.stub};
+        try {
+            m.setAccessible(true);
+            m.invoke(r.self, callArgs);
+            summary.removed(what, reason.toString());
+        } catch (InvocationTargetException e) {
+            summary.failed(what, e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            summary.failed(what, e.toString());
+        }
+    }
+
+    /** An exported object is gone: its registrations' monitors go with its owner. Drainer thread. */
+    void exportedGone(RmiTarget t) {
+        MonitorOwner o = owners.remove(t);
+        if (o != null) {
+            o.close();
+            registrations.keySet().removeIf(k -> k.owner().equals(t));
+        }
+    }
+
+    /** Watches again the registrations whose time came. Drainer thread. */
+    void runRetries(long now) {
+        Registration r;
+        while ((r = retryQueue.poll()) != null) {
+            r.dueNanos = now + TimeUnit.MILLISECONDS.toNanos(r.retryMillis);
+            r.retryMillis = Math.min(MAX_RETRY_MILLIS, r.retryMillis * 2);
+            due.add(r);
+        }
+        while ((r = due.peek()) != null && r.dueNanos - now <= 0) {
+            due.poll();
+            if (registrations.get(r.key) == r) {
+                watch(r);
+            }
+        }
+    }
+
+    /** Pending retries, for tests and status. */
+    int retrying() {
+        return due.size() + retryQueue.size();
+    }
+
+    static void log(String line) {
+        LOG.info(line);
+    }
+}
