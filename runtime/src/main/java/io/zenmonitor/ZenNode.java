@@ -119,9 +119,21 @@ public final class ZenNode implements AutoCloseable {
      * @throws IllegalStateException if the cluster cannot be joined
      */
     public static ZenNode start(ZenConfig config) {
+        return start(config, Map.of());
+    }
+
+    /** The target every node keeps alive for itself: monitor it to learn that a node went away. */
+    public static final String NODE_TARGET = "zen:node";
+
+    /**
+     * Starts a node whose {@code attributes} (small strings, e.g. the agent's RMI DGC VMID) every member
+     * sees through {@link #attributesOf}.
+     */
+    public static ZenNode start(ZenConfig config, Map<String, String> attributes) {
         Objects.requireNonNull(config, "config");
         long t0 = System.nanoTime();
         ZenNode node = new ZenNode(config);
+        node.cluster.attributes(attributes);
         try {
             node.cluster.connect();
         } catch (IllegalArgumentException e) {
@@ -134,6 +146,8 @@ public final class ZenNode implements AutoCloseable {
                     + " on stack " + config.stack() + ": " + e.getMessage(), e);
         }
         node.local.start();
+        Target self = Target.named(node.name, NODE_TARGET);
+        node.loop.execute(() -> node.proxy.alive(self));
         node.loop.every(node.settings::batcherSweepNanos, node.proxy::sweep);
         node.registerGauges();
         node.registerMBean();
@@ -172,6 +186,19 @@ public final class ZenNode implements AutoCloseable {
     /** Node names of the current view, this node included. */
     public List<String> members() {
         return cluster.members();
+    }
+
+    /** The attributes {@code node} started with (see {@link #start(ZenConfig, Map)}), or an empty map. */
+    public Map<String, String> attributesOf(String node) {
+        return cluster.attributesOf(node);
+    }
+
+    /**
+     * Monitors a node itself: {@code listener} gets one down when the node leaves the view (NODEDOWN),
+     * closes cleanly (SHUTDOWN) or turns out incompatible. Paced like every other down.
+     */
+    public MonitorRef monitorNode(String node, DownListener listener) {
+        return monitor(Target.named(node, NODE_TARGET), listener);
     }
 
     // ------------------------------------------------------------------ monitoring

@@ -105,6 +105,55 @@ public final class Cluster implements Transport, Receiver {
         this.proxy = proxy;
     }
 
+    /** The ExtendedUUID key that carries node attributes ({@code k=v} pairs separated by NUL). */
+    public static final String ATTRIBUTES_KEY = "zen.attrs";
+    /** Largest encoded attributes accepted from a member. */
+    static final int MAX_ATTRIBUTES_BYTES = 4096;
+
+    static byte[] encodeAttributes(Map<String, String> attributes) {
+        StringBuilder b = new StringBuilder();
+        attributes.forEach((k, v) -> {
+            if (k.indexOf('=') >= 0 || k.indexOf('\0') >= 0 || v.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("zen: node attribute " + k + " must not contain '=' in its key or NUL");
+            }
+            if (b.length() > 0) {
+                b.append('\0');
+            }
+            b.append(k).append('=').append(v);
+        });
+        byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_ATTRIBUTES_BYTES) {
+            throw new IllegalArgumentException("zen: node attributes take " + bytes.length + " bytes; at most " + MAX_ATTRIBUTES_BYTES);
+        }
+        return bytes;
+    }
+
+    static Map<String, String> decodeAttributes(byte[] bytes) {
+        if (bytes == null || bytes.length == 0 || bytes.length > MAX_ATTRIBUTES_BYTES) {
+            return Map.of();
+        }
+        Map<String, String> m = new HashMap<>();
+        for (String pair : new String(bytes, StandardCharsets.UTF_8).split("\0")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                m.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return Map.copyOf(m);
+    }
+    private Map<String, String> ownAttributes = Map.of();
+    private volatile Map<String, Map<String, String>> publishedAttributes = Map.of();
+
+    /** Attributes every member sees in the view (set before {@link #connect()}; fixed for the incarnation). */
+    public void attributes(Map<String, String> attributes) {
+        this.ownAttributes = Map.copyOf(attributes);
+    }
+
+    /** The attributes node {@code node} joined with, or an empty map; any thread. */
+    public Map<String, String> attributesOf(String node) {
+        return publishedAttributes.getOrDefault(node, Map.of());
+    }
+
     /** Creates the channel from the stack and joins the cluster; blocks until joined. */
     public void connect() throws Exception {
         try (InputStream in = Stacks.open(stack, stackValues)) {
@@ -114,6 +163,9 @@ public final class Cluster implements Transport, Receiver {
         channel.addAddressGenerator(() -> {
             ExtendedUUID u = ExtendedUUID.randomUUID(nodeName);
             u.put(NODE_KEY, name);
+            if (!ownAttributes.isEmpty()) {
+                u.put(ATTRIBUTES_KEY, encodeAttributes(ownAttributes));
+            }
             return u;
         });
         channel.name(nodeName);
@@ -457,6 +509,13 @@ public final class Cluster implements Transport, Receiver {
             }
         }
         publishedMembers = List.copyOf(published);
+        Map<String, Map<String, String>> attrs = new HashMap<>();
+        for (Address a : next) {
+            if (a instanceof ExtendedUUID u && names.get(a) != null) {
+                attrs.put(names.get(a), decodeAttributes(u.get(ATTRIBUTES_KEY)));
+            }
+        }
+        publishedAttributes = Map.copyOf(attrs);
         for (Address a : departed) {
             String n = departedNames.get(a);
             List<Endpoint> eps = endpointsByOwner.remove(a);

@@ -56,11 +56,17 @@ public final class AgentInstaller {
         ClassLoader agentLoader = AgentInstaller.class.getClassLoader();
         Thread starter = new Thread(() -> {
             try {
-                ZenNode node = ZenNode.start(config);
+                Map<String, String> attributes = new java.util.HashMap<>();
+                String vmid = config.dgc() ? FastDgc.ownVmid() : null;
+                if (vmid != null) {
+                    attributes.put(FastDgc.VMID_ATTRIBUTE, vmid);
+                }
+                ZenNode node = ZenNode.start(config, attributes);
                 ZenMonitor.install(node);
                 Summary summary = new Summary();
                 ListenerRegistry listeners = new ListenerRegistry(node, pairs, summary);
-                HookDrainer drainer = new HookDrainer(node, listeners, summary, targetGetStub);
+                FastDgc dgc = config.dgc() ? FastDgc.create(node) : null;
+                HookDrainer drainer = new HookDrainer(node, listeners, summary, targetGetStub, dgc);
                 drainer.start();
                 if (lateAttach) {
                     scanMBeans(node);

@@ -39,7 +39,13 @@ final class HookDrainer implements Runnable {
     long removals;
     long failures;
 
-    HookDrainer(ZenNode node, ListenerRegistry listeners, Summary summary, Method targetGetStub) {
+    private final FastDgc dgc;
+    private long lastMembersCheck;
+    /** How often the member list is compared for new nodes to watch (fast DGC). */
+    static final long MEMBERS_CHECK_NANOS = 250_000_000L;
+
+    HookDrainer(ZenNode node, ListenerRegistry listeners, Summary summary, Method targetGetStub, FastDgc dgc) {
+        this.dgc = dgc;
         this.node = node;
         this.listeners = listeners;
         this.summary = summary;
@@ -71,6 +77,11 @@ final class HookDrainer implements Runnable {
             if (e == null) {
                 long now = System.nanoTime();
                 listeners.runRetries(now);
+                if (dgc != null && now - lastMembersCheck >= MEMBERS_CHECK_NANOS) {
+                    lastMembersCheck = now;
+                    dgc.forgetEnded();
+                    dgc.watchNew();
+                }
                 summary.flush(now, false);
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
                 continue;

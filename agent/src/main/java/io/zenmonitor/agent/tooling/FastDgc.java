@@ -1,0 +1,161 @@
+package io.zenmonitor.agent.tooling;
+
+import io.zenmonitor.Down;
+import io.zenmonitor.DownReason;
+import io.zenmonitor.ZenNode;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fast DGC: when a node dies, the RMI leases its JVM held on this JVM's exported objects end at once, so
+ * {@code Unreferenced.unreferenced()} runs in seconds instead of after {@code java.rmi.dgc.leaseValue}
+ * (10 minutes), and a dead JMX client's {@code RMIConnectionImpl} (which closes itself when unreferenced)
+ * goes with it.
+ *
+ * <h2>How</h2>
+ * Every agent node advertises its RMI DGC {@code VMID} as the node attribute {@value #VMID_ATTRIBUTE}.
+ * This node monitors every member that has one ({@link ZenNode#monitorNode}); when such a member leaves
+ * the view or shuts down, the callback (paced by the Dispatcher like every down) sets the expiration of
+ * that VMID's lease in {@code sun.rmi.transport.DGCImpl} to zero and runs RMI's own lease check, which
+ * calls {@code Target.vmidDead} for each object the VMID referenced. Only JDK-internal state already
+ * meant to expire is touched, through {@code redefineModule}-granted reflection; if that fails on some
+ * JDK the feature logs one WARN and stays off.
+ *
+ * <h2>Threading</h2>
+ * {@link #watchNew} runs on the hook drainer; expiries on the node's callback threads.
+ */
+final class FastDgc {
+
+    private static final Logger LOG = LoggerFactory.getLogger("zen.agent");
+    static final String VMID_ATTRIBUTE = "dgc.vmid";
+
+    private final ZenNode node;
+    private final Method getDgcImpl;
+    private final Field leaseTable;
+    private final Field expiration;
+    private final Method checkLeases;
+    private final Map<String, Object> watched = new HashMap<>();
+    final LongAdder expired = new LongAdder();
+
+    private FastDgc(ZenNode node, Method getDgcImpl, Field leaseTable, Field expiration, Method checkLeases) {
+        this.node = node;
+        this.getDgcImpl = getDgcImpl;
+        this.leaseTable = leaseTable;
+        this.expiration = expiration;
+        this.checkLeases = checkLeases;
+    }
+
+    /** This JVM's DGC VMID as text (the one its DGC client sends in every dirty call), or null. */
+    static String ownVmid() {
+        try {
+            Class<?> client = Class.forName("sun.rmi.transport.DGCClient", true, null);
+            Field f = client.getDeclaredField("vmid");
+            f.setAccessible(true);
+            Object vmid = f.get(null);
+            return vmid == null ? null : vmid.toString();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("fast DGC is off: cannot read this JVM's DGC VMID: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** The feature, or null (one WARN) when this JDK's DGC internals are not as expected. */
+    static FastDgc create(ZenNode node) {
+        try {
+            Class<?> dgc = Class.forName("sun.rmi.transport.DGCImpl", false, null);
+            Class<?> info = Class.forName("sun.rmi.transport.DGCImpl$LeaseInfo", false, null);
+            Method get = dgc.getDeclaredMethod("getDGCImpl");
+            Field table = dgc.getDeclaredField("leaseTable");
+            Field exp = info.getDeclaredField("expiration");
+            Method check = dgc.getDeclaredMethod("checkLeases");
+            for (var m : List.of(get, check)) {
+                m.setAccessible(true);
+            }
+            table.setAccessible(true);
+            exp.setAccessible(true);
+            return new FastDgc(node, get, table, exp, check);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("fast DGC is off: this JDK's RMI DGC internals are not as expected: {}", e.toString());
+            return null;
+        }
+    }
+
+    /** Monitors members with a VMID that are not watched yet. Drainer thread. */
+    void watchNew() {
+        for (String m : node.members()) {
+            if (m.equals(node.name()) || watched.containsKey(m)) {
+                continue;
+            }
+            String vmid = node.attributesOf(m).get(VMID_ATTRIBUTE);
+            if (vmid == null) {
+                continue; // not an agent node: nothing to do for it
+            }
+            watched.put(m, node.monitorNode(m, down -> onDown(m, vmid, down)));
+        }
+    }
+
+    private void onDown(String member, String vmid, Down down) {
+        DownReason r = down.reason();
+        if (r.isNodeGone() || r.kind() == DownReason.Kind.SHUTDOWN) {
+            int n = expire(vmid);
+            if (n > 0) {
+                LOG.info("node {} is gone ({}): ended the RMI leases it held on {} object(s) here", member, r, n);
+            }
+        }
+        synchronized (this) {
+            watchedGone.add(member); // the drainer forgets it, so a new incarnation is watched again
+        }
+    }
+
+    private final List<String> watchedGone = new ArrayList<>();
+
+    /** Drainer thread: forget members whose monitor ended. */
+    void forgetEnded() {
+        synchronized (this) {
+            for (String m : watchedGone) {
+                watched.remove(m);
+            }
+            watchedGone.clear();
+        }
+    }
+
+    /** Ends the lease of {@code vmid} now; returns how many objects it referenced. */
+    int expire(String vmid) {
+        try {
+            Object dgc = getDgcImpl.invoke(null);
+            @SuppressWarnings("unchecked")
+            Map<Object, Object> table = (Map<Object, Object>) leaseTable.get(dgc);
+            int objects = 0;
+            boolean found = false;
+            synchronized (table) {
+                for (Map.Entry<Object, Object> e : table.entrySet()) {
+                    if (e.getKey().toString().equals(vmid)) {
+                        Object info = e.getValue();
+                        synchronized (info) {
+                            expiration.setLong(info, 0L);
+                        }
+                        Field notify = info.getClass().getDeclaredField("notifySet");
+                        notify.setAccessible(true);
+                        objects = ((java.util.Set<?>) notify.get(info)).size();
+                        found = true;
+                    }
+                }
+            }
+            if (found) {
+                checkLeases.invoke(dgc); // RMI's own check: vmidDead for each object, then unreferenced()
+                expired.increment();
+            }
+            return objects;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("could not end the RMI leases of {}: {}", vmid, e.toString());
+            return 0;
+        }
+    }
+}
