@@ -70,6 +70,7 @@ public final class AgentInstaller {
                 drainer.start();
                 if (lateAttach) {
                     scanMBeans(node);
+                    scanRmiExports(node, targetGetStub);
                 }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     drainer.stop();
@@ -91,6 +92,9 @@ public final class AgentInstaller {
         String props = "org.slf4j.simpleLogger.logFile=System.err\n"
                 + "org.slf4j.simpleLogger.defaultLogLevel=" + level + "\n"
                 + "org.slf4j.simpleLogger.log.org.jgroups=" + ("trace".equals(level) || "debug".equals(level) ? level : "warn") + "\n"
+                // a crashed peer's socket error is the normal case here, not an error of the application
+                + "org.slf4j.simpleLogger.log.org.jgroups.protocols.TCP=off\n"
+                + "org.slf4j.simpleLogger.log.org.jgroups.blocks.cs=off\n"
                 + "org.slf4j.simpleLogger.showThreadName=false\n"
                 + "org.slf4j.simpleLogger.showLogName=false\n"
                 + "org.slf4j.simpleLogger.levelInBrackets=true\n";
@@ -117,6 +121,37 @@ public final class AgentInstaller {
         Method m = target.getMethod("getStub");
         m.setAccessible(true);
         return m;
+    }
+
+    /**
+     * Late attach: the RMI objects exported before the agent came, read from RMI's object table (its
+     * package was opened to the agent in {@link #openRmiInternals}). Their endpoints are advertised.
+     */
+    private static void scanRmiExports(ZenNode node, Method targetGetStub) {
+        try {
+            Class<?> table = Class.forName("sun.rmi.transport.ObjectTable", true, null);
+            java.lang.reflect.Field f = table.getDeclaredField("objTable");
+            f.setAccessible(true);
+            java.lang.reflect.Field lock = table.getDeclaredField("tableLock");
+            lock.setAccessible(true);
+            java.util.List<Object> targets;
+            synchronized (lock.get(null)) {
+                targets = new java.util.ArrayList<>(((Map<?, ?>) f.get(null)).values());
+            }
+            java.util.Set<io.zenmonitor.Endpoint> endpoints = new java.util.HashSet<>();
+            for (Object t : targets) {
+                Object stub = targetGetStub.invoke(t);
+                if (io.zenmonitor.RmiTarget.isStub(stub)) {
+                    io.zenmonitor.RmiTarget rt = io.zenmonitor.RmiTarget.of((java.rmi.Remote) stub);
+                    node.alive(rt);
+                    if (endpoints.add(rt.endpoint())) {
+                        node.advertise(rt.endpoint());
+                    }
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LoggerFactory.getLogger("zen.agent").warn("late attach: RMI objects exported before the agent are not seen: {}", e.toString());
+        }
     }
 
     /** Late attach: the MBeans registered before the agent came. */
