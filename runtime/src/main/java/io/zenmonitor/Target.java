@@ -19,6 +19,17 @@ public sealed interface Target permits RmiTarget, MBeanTarget, NamedTarget {
      */
     String node();
 
+    /** This target with a missing node (a bare name) resolved to {@code localNode}; otherwise itself. */
+    default Target resolvedOn(String localNode) {
+        if (this instanceof NamedTarget n) {
+            return n.on(localNode);
+        }
+        if (this instanceof MBeanTarget b) {
+            return b.on(localNode);
+        }
+        return this;
+    }
+
     /** The target for an RMI stub, a dynamic proxy stub or a legacy {@code _Stub}, decoded with public API. */
     static RmiTarget of(Remote stub) {
         return RmiTarget.of(stub);

@@ -103,6 +103,15 @@ public final class ZenConfig {
         return config.stackValues();
     }
 
+    /**
+     * A copy with one stack site value set, e.g. {@code stackValue("stack.dir", "/var/run/zen")}.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a {@code stack.*} name
+     */
+    public ZenConfig stackValue(String name, String value) {
+        return new ZenConfig(config.withStackValue(name, value));
+    }
+
     /** Warnings to log once, e.g. an old key name was used. */
     public List<String> warnings() {
         return config.warnings();

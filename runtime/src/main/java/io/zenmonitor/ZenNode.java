@@ -294,13 +294,7 @@ public final class ZenNode implements AutoCloseable {
     }
 
     private Target own(Target t) {
-        if (t instanceof NamedTarget n && n.node() == null) {
-            return n.on(name);
-        }
-        if (t instanceof MBeanTarget b && b.node() == null) {
-            return b.on(name);
-        }
-        return t;
+        return t.resolvedOn(name);
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -75,6 +75,22 @@ public final class Config {
         return stackValues;
     }
 
+    /**
+     * A copy with one stack site value set ({@code name} in any spelling: {@code stack.dir},
+     * {@code zen.stack.dir}, {@code STACK_DIR}).
+     *
+     * @throws IllegalArgumentException if {@code name} is not a {@code stack.*} name
+     */
+    public Config withStackValue(String name, String value) {
+        String n = normaliseStackName(Objects.requireNonNull(name, "name"));
+        if (!isStackValue(n)) {
+            throw new ZenConfigException(List.of("zen: " + name + " is not a stack value; stack values are named stack.<something>"));
+        }
+        Map<String, String> m = new TreeMap<>(stackValues);
+        m.put(n, Objects.requireNonNull(value, "value"));
+        return new Config(new EnumMap<>(values), new EnumMap<>(sources), warnings, m);
+    }
+
     /** The normalised form of a stack value's name in any spelling ({@code zen.stack.bind-addr} → {@code STACK_BIND_ADDR}). */
     public static String normaliseStackName(String name) {
         String n = name.startsWith(ConfigKey.PROPERTY_PREFIX) ? name.substring(ConfigKey.PROPERTY_PREFIX.length())

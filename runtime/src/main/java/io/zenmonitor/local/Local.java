@@ -3,10 +3,8 @@ package io.zenmonitor.local;
 import io.zenmonitor.Compatibility;
 import io.zenmonitor.DownListener;
 import io.zenmonitor.DownReason;
-import io.zenmonitor.MBeanTarget;
 import io.zenmonitor.MonitorOwner;
 import io.zenmonitor.MonitorRef;
-import io.zenmonitor.NamedTarget;
 import io.zenmonitor.RmiTarget;
 import io.zenmonitor.Target;
 import io.zenmonitor.ZenSettings;
@@ -185,13 +183,7 @@ public final class Local {
     // ------------------------------------------------------------------ loop side
 
     private Target normalize(Target t) {
-        if (t instanceof NamedTarget n && n.node() == null) {
-            return n.on(nodeName); // a bare name means this node (fixes zen_monitor.md §11.1)
-        }
-        if (t instanceof MBeanTarget b && b.node() == null) {
-            return b.on(nodeName);
-        }
-        return t;
+        return t.resolvedOn(nodeName); // a bare name means this node (fixes zen_monitor.md §11.1)
     }
 
     private String nodeOf(Target t) {

@@ -33,6 +33,8 @@ final class HookDrainer implements Runnable {
     private final Summary summary;
     private final Method targetGetStub;
     private final Set<Endpoint> advertised = new HashSet<>();
+    /** Endpoints of exports drained but not advertised yet: advertised once the queue is empty. */
+    private final Set<Endpoint> toAdvertise = new java.util.LinkedHashSet<>();
     private volatile boolean running = true;
     private volatile Thread thread;
     long exports;
@@ -75,6 +77,7 @@ final class HookDrainer implements Runnable {
         while (running) {
             Object[] e = Hooks.poll();
             if (e == null) {
+                advertisePending();
                 long now = System.nanoTime();
                 listeners.runRetries(now);
                 if (dgc != null && now - lastMembersCheck >= MEMBERS_CHECK_NANOS) {
@@ -115,9 +118,26 @@ final class HookDrainer implements Runnable {
         RmiTarget t = RmiTarget.of((Remote) stub);
         node.alive(t);
         exports++;
-        if (advertised.add(t.endpoint())) {
-            node.advertise(t.endpoint());
+        if (!advertised.contains(t.endpoint())) {
+            toAdvertise.add(t.endpoint());
         }
+    }
+
+    /**
+     * Advertises new endpoints only after every export drained so far was made alive: peers subscribe
+     * as soon as they can map a stub to this node, and a subscription that overtook an export would be
+     * answered NOPROC.
+     */
+    private void advertisePending() {
+        if (toAdvertise.isEmpty()) {
+            return;
+        }
+        for (Endpoint ep : toAdvertise) {
+            if (advertised.add(ep)) {
+                node.advertise(ep);
+            }
+        }
+        toAdvertise.clear();
     }
 
     private void removed(Object target, boolean collected) throws Exception {

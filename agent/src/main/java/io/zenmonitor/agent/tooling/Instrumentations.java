@@ -62,12 +62,14 @@ final class Instrumentations {
                 .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
                 .with(new Listener())
                 .ignore(nameStartsWith("net.bytebuddy.")
-                        .or(nameStartsWith("io.zenmonitor."))
-                        .or(nameStartsWith("org.jgroups."))
-                        .or(nameStartsWith("org.slf4j."))
+                        .or(nameStartsWith("io.zenmonitor.agent.bootstrap."))
+                        .or(ElementMatchers.named("io.zenmonitor.agent.ZenAgent"))
                         // generated at run time: no class file to describe, and never an exported object
                         .or(nameStartsWith("jdk.internal.reflect.")).or(nameStartsWith("jdk.proxy"))
                         .or(nameStartsWith("com.sun.proxy.")).or(ElementMatchers.nameContains("$$Lambda")))
+                // everything the agent's own loader defines (runtime, JGroups, slf4j, tooling); an
+                // application's own JGroups or slf4j, in its own loaders, is not touched either way
+                .or(ElementMatchers.any(), ElementMatchers.is(Instrumentations.class.getClassLoader()))
                 .type(named("sun.rmi.server.UnicastServerRef"))
                 .transform(advice(Advices.Export.class, named("exportObject").and(takesArguments(3))))
                 .type(named("sun.rmi.transport.ObjectTable"))

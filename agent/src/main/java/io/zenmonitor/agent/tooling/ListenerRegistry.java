@@ -43,6 +43,8 @@ final class ListenerRegistry {
     private static final Logger LOG = LoggerFactory.getLogger("zen.agent");
     static final long FIRST_RETRY_MILLIS = 1_000;
     static final long MAX_RETRY_MILLIS = 30_000;
+    /** NOPROC answers ignored (and retried) before a registration counts as dead. */
+    static final int NOPROC_CONFIRMATIONS = 1;
 
     record Key(RmiTarget owner, String removeName, RmiTarget stub) {
     }
@@ -55,6 +57,7 @@ final class ListenerRegistry {
         volatile MonitorRef ref;
         long retryMillis = FIRST_RETRY_MILLIS;
         long dueNanos;
+        int noprocs;
 
         Registration(Key key, Object self, Object[] args, Object stub) {
             this.key = key;
@@ -143,6 +146,13 @@ final class ListenerRegistry {
         DownReason reason = down.reason();
         if (reason.kind() == DownReason.Kind.NODEDOWN && !reason.isNodeGone()) {
             retryQueue.add(r); // incompatible or unknown endpoint: never removed by us; look again later
+            return;
+        }
+        if (reason.kind() == DownReason.Kind.NOPROC && r.noprocs++ < NOPROC_CONFIRMATIONS) {
+            // The client's agent learns of its own exports through an asynchronous hook: a subscription
+            // can overtake the export of a listener that was registered right after it was exported.
+            // Only a NOPROC that repeats after a pause means the object is really gone.
+            retryQueue.add(r);
             return;
         }
         if (!registrations.remove(r.key, r)) {

@@ -1,0 +1,129 @@
+package io.zenmonitor.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zenmonitor.Down;
+import io.zenmonitor.DownReason;
+import io.zenmonitor.MonitorRef;
+import io.zenmonitor.Target;
+import io.zenmonitor.ZenConfig;
+import io.zenmonitor.ZenNode;
+import io.zenmonitor.agent.it.legacy.BoardClient;
+import io.zenmonitor.agent.it.legacy.BoardServer;
+import io.zenmonitor.agent.it.legacy.OwnLibsServer;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The agent beyond listener cleanup: MBeans seen by other nodes' API monitors, late attach, and an
+ * application that brings its own JGroups and slf4j.
+ */
+@Tag("multi-jvm")
+class AgentExtrasIT {
+
+    static final Duration BUDGET = Duration.ofSeconds(30);
+
+    @TempDir
+    Path stackDir;
+
+    static Stream<Jvm.Jdk> jdks() {
+        return Jvm.jdks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void mbeanUnregisteredOnAgentNode_apiMonitorOnAnotherNodeGetsUnregistered(Jvm.Jdk jdk) throws Exception {
+        String cluster = Zen.uniqueCluster("mbean");
+        int port = Zen.freePort();
+        ConcurrentLinkedQueue<Down> downs = new ConcurrentLinkedQueue<>();
+        try (Jvms jvms = new Jvms();
+             ZenNode observer = ZenNode.start(ZenConfig.defaults().cluster(cluster).node("observer")
+                     .stackValue("stack.dir", stackDir.toString()))) {
+            Jvm server = jvms.start(Zen.withAgent(Jvm.java(jdk.home()).name("server").main(BoardServer.class, port),
+                    Zen.args(cluster, "server"), stackDir));
+            server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server", "observer");
+            ObjectName name = new ObjectName("legacy:type=Probe,name=p1");
+            assertThat(server.ask("mbean-register " + name, "MBEAN")).startsWith("registered");
+            MonitorRef ref = observer.monitor(Target.mbean("server", name), downs::add);
+            Zen.waiting("the server's Proxy holds the observer's subscription").atMost(BUDGET)
+                    .until(() -> Zen.number(server, "Subscriptions") >= 1);
+            assertThat(downs).isEmpty();
+            assertThat(server.ask("mbean-unregister " + name, "MBEAN")).startsWith("unregistered");
+            Zen.waiting("UNREGISTERED reaches the observer").atMost(BUDGET).until(() -> !downs.isEmpty());
+            assertThat(downs).singleElement().satisfies(d -> {
+                assertThat(d.ref()).isSameAs(ref);
+                assertThat(d.reason().kind()).isEqualTo(DownReason.Kind.UNREGISTERED);
+            });
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void lateAttach_existingServerThenKilledClient_registrationsRemoved(Jvm.Jdk jdk) throws Exception {
+        String cluster = Zen.uniqueCluster("attach");
+        int port = Zen.freePort();
+        try (Jvms jvms = new Jvms()) {
+            Jvm server = jvms.start(Jvm.java(jdk.home()).name("server").jvmArg("-XX:+EnableDynamicAgentLoading")
+                    .sysProp("zen.stack.dir", stackDir.toString()).main(BoardServer.class, port));
+            server.expect("READY", Zen.START);
+            long t0 = System.nanoTime();
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(server.pid()));
+            try {
+                vm.loadAgent(AgentJar.path().toString(), Zen.args(cluster, "server"));
+            } finally {
+                vm.detach();
+            }
+            System.out.printf("[measured] %s: late attach returned after %d ms%n", jdk, (System.nanoTime() - t0) / 1_000_000);
+            Jvm client = jvms.start(Zen.withAgent(Jvm.java(jdk.home()).name("client").main(BoardClient.class, "127.0.0.1", port, "client", 300),
+                    Zen.args(cluster, "client"), stackDir));
+            client.expect("REGISTERED", Zen.START);
+            Zen.awaitMembers(List.of(server, client), "server", "client");
+            Zen.awaitAtLeast(client, "Subscriptions", 300, BUDGET);
+            client.kill();
+            Zen.waiting("the attached agent removes the killed client's 300 registrations").atMost(BUDGET)
+                    .until(() -> server.askLong("count", "COUNT") == 0);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void applicationWithItsOwnJGroupsAndSlf4j_bothWorkSideBySide(Jvm.Jdk jdk) {
+        String cluster = Zen.uniqueCluster("ownlibs");
+        int port = Zen.freePort();
+        String appLibs = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(p -> p.contains("jgroups-") || p.contains("slf4j-api") || p.contains("slf4j-simple"))
+                .filter(p -> p.endsWith(".jar"))
+                .collect(Collectors.joining(File.pathSeparator));
+        assertThat(appLibs).contains("jgroups-").contains("slf4j-api").contains("slf4j-simple");
+        try (Jvms jvms = new Jvms()) {
+            Jvm server = jvms.start(Zen.withAgent(Jvm.java(jdk.home()).name("server")
+                    .classPath(Jvm.legacyClassPath() + File.pathSeparator + appLibs).main(OwnLibsServer.class, port),
+                    Zen.args(cluster, "server"), stackDir));
+            server.expect("READY", Zen.START);
+            String jgroups = server.lines(l -> l.startsWith("APP-JGROUPS")).get(0);
+            assertThat(jgroups).as("the application's JGroups comes from its own class path, not the agent's")
+                    .contains("jgroups-").doesNotContain("zen-agent");
+            assertThat(server.lines(l -> l.startsWith("APP-SLF4J")).get(0)).contains("org.slf4j.simple.SimpleLogger");
+            Jvm client = jvms.start(Zen.withAgent(Jvm.java(jdk.home()).name("client").main(BoardClient.class, "127.0.0.1", port, "client", 200),
+                    Zen.args(cluster, "client"), stackDir));
+            client.expect("REGISTERED", Zen.START);
+            Zen.awaitMembers(List.of(server, client), "server", "client");
+            Zen.awaitAtLeast(client, "Subscriptions", 200, BUDGET);
+            client.kill();
+            Zen.waiting("the agent works next to the application's own JGroups").atMost(BUDGET)
+                    .until(() -> server.askLong("count", "COUNT") == 0);
+        }
+    }
+}
