@@ -126,4 +126,28 @@ class AgentExtrasIT {
                     .until(() -> server.askLong("count", "COUNT") == 0);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void statusCommand_printsMembersWithCompatibility() throws Exception {
+        String cluster = Zen.uniqueCluster("status");
+        int port = Zen.freePort();
+        Path home = Path.of(System.getProperty("java.home"));
+        try (Jvms jvms = new Jvms()) {
+            Jvm server = jvms.start(Zen.withAgent(Jvm.java(home).name("server").main(BoardServer.class, port),
+                    Zen.args(cluster, "server"), stackDir));
+            server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server");
+            Process status = new ProcessBuilder(home.resolve("bin/java").toString(), "-Djava.net.preferIPv4Stack=true",
+                    "-Dzen.stack.dir=" + stackDir, "-jar", AgentJar.path().toString(), "status", "--cluster", cluster, "--wait", "2")
+                    .redirectErrorStream(true).start();
+            try {
+                String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(status.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(out).isTrue();
+                assertThat(status.exitValue()).as(out).isZero();
+                assertThat(out).contains("cluster " + cluster).containsPattern("server\\s+compatible");
+            } finally {
+                status.destroyForcibly();
+            }
+        }
+    }
 }
