@@ -169,10 +169,24 @@ public final class Cluster implements Transport, Receiver {
             return u;
         });
         channel.name(nodeName);
+        daemonThreads(channel);
         channel.setDiscardOwnMessages(true);
         channel.setReceiver(this);
         channel.connect(clusterName);
         localAddress = channel.getAddress();
+    }
+
+    /**
+     * JGroups creates non-daemon threads by default; a node must never keep the JVM alive after the
+     * application's last thread ended (its shutdown hook closes the node cleanly).
+     */
+    private static void daemonThreads(JChannel channel) {
+        org.jgroups.protocols.TP tp = channel.getProtocolStack().getTransport();
+        org.jgroups.util.DefaultThreadFactory factory = new org.jgroups.util.DefaultThreadFactory("jgroups", true, true);
+        tp.setThreadFactory(factory);
+        if (tp.getTimer() instanceof org.jgroups.util.TimeScheduler3 t) {
+            t.setThreadFactory(factory);
+        }
     }
 
     /** The underlying channel (tests inject faults through its protocols). */

@@ -150,4 +150,16 @@ class AgentExtrasIT {
             }
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void mainReturns_jvmExitsWithTheAgent(Jvm.Jdk jdk) {
+        String cluster = Zen.uniqueCluster("returns");
+        try (Jvms jvms = new Jvms()) {
+            Jvm app = jvms.start(Zen.withAgent(Jvm.java(jdk.home()).name("app").main(io.zenmonitor.agent.it.legacy.ReturningMain.class, 4000),
+                    Zen.args(cluster, "app"), stackDir));
+            app.expect("RETURNING", Zen.START);
+            assertThat(app.awaitExit(Duration.ofSeconds(30))).as("exit status; the agent's threads must not keep the JVM alive").isZero();
+        }
+    }
 }
