@@ -177,36 +177,12 @@ public final class Cluster implements Transport, Receiver {
     }
 
     /**
-     * JGroups creates non-daemon threads by default; a node must never keep the JVM alive after the
-     * application's last thread ended (its shutdown hook closes the node cleanly).
+     * Threads JGroups creates from connect on (transport, FD_SOCK2) are daemons. Its timer and bundler
+     * threads are created earlier, when the stack is initialised, and stay non-daemon: an application
+     * must close its node before its last thread ends (the agent does it for the application).
      */
     private static void daemonThreads(JChannel channel) {
-        org.jgroups.protocols.TP tp = channel.getProtocolStack().getTransport();
-        org.jgroups.util.DefaultThreadFactory factory = new org.jgroups.util.DefaultThreadFactory("jgroups", true, true);
-        tp.setThreadFactory(factory);
-        if (tp.getTimer() instanceof org.jgroups.util.TimeScheduler3 t) {
-            // its runner thread was created at init with the old factory: restart it with ours
-            t.setThreadFactory(factory);
-            t.stop();
-            t.start();
-        }
-        // the bundler's runner is created at init and started on connect: mark it daemon before then
-        Object bundler = tp.getBundler();
-        for (Class<?> c = bundler == null ? null : bundler.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
-                if (f.getType() == org.jgroups.util.Runner.class) {
-                    try {
-                        f.setAccessible(true);
-                        Object runner = f.get(bundler);
-                        if (runner != null) {
-                            ((org.jgroups.util.Runner) runner).daemon(true);
-                        }
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        LOG.debug("{}: cannot make the bundler's thread a daemon: {}", "zen", e.toString());
-                    }
-                }
-            }
-        }
+        channel.getProtocolStack().getTransport().setThreadFactory(new org.jgroups.util.DefaultThreadFactory("jgroups", true, true));
     }
 
     /** The underlying channel (tests inject faults through its protocols). */

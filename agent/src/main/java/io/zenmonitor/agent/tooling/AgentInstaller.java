@@ -68,6 +68,7 @@ public final class AgentInstaller {
                 FastDgc dgc = config.dgc() ? FastDgc.create(node) : null;
                 HookDrainer drainer = new HookDrainer(node, listeners, summary, targetGetStub, dgc);
                 drainer.start();
+                ExitWatch.start(node);
                 if (lateAttach) {
                     scanMBeans(node);
                     scanRmiExports(node, targetGetStub);
