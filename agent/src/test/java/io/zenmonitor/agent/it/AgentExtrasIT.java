@@ -86,6 +86,9 @@ class AgentExtrasIT {
                 vm.detach();
             }
             System.out.printf("[measured] %s: late attach returned after %d ms%n", jdk, (System.nanoTime() - t0) / 1_000_000);
+            // the attached agent's node joins in the background: let it found the cluster before the client
+            // joins (two JVMs joining at the same moment can race in JGroups' join, see loopback.xml)
+            Zen.awaitMembers(List.of(server), "server");
             Jvm client = jvms.start(Zen.withAgent(Jvm.java(jdk.home()).name("client").main(BoardClient.class, "127.0.0.1", port, "client", 300),
                     Zen.args(cluster, "client"), stackDir));
             client.expect("REGISTERED", Zen.START);
@@ -116,6 +119,7 @@ class AgentExtrasIT {
             assertThat(jgroups).as("the application's JGroups comes from its own class path, not the agent's")
                     .contains("jgroups-").doesNotContain("zen-agent");
             assertThat(server.lines(l -> l.startsWith("APP-SLF4J")).get(0)).contains("org.slf4j.simple.SimpleLogger");
+            Zen.awaitMembers(List.of(server), "server");
             Jvm client = jvms.start(Zen.withAgent(Jvm.java(jdk.home()).name("client").main(BoardClient.class, "127.0.0.1", port, "client", 200),
                     Zen.args(cluster, "client"), stackDir));
             client.expect("REGISTERED", Zen.START);

@@ -62,6 +62,7 @@ class ListenerCleanupIT {
             Jvm server = jvms.start(Zen.withAgent(server(home, port),
                     Zen.args(cluster, "server", "demand.amount=" + PACE_AMOUNT, "demand.interval=" + PACE_INTERVAL.toMillis() + "ms"), stackDir));
             server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server"); // found the cluster first: see loopback.xml, join race
             Jvm a = jvms.start(Zen.withAgent(client(home, port, "client-a", 2000), Zen.args(cluster, "client-a"), stackDir));
             Jvm b = jvms.start(Zen.withAgent(client(home, port, "client-b", 100), Zen.args(cluster, "client-b"), stackDir));
             a.expect("REGISTERED", Zen.START);
@@ -117,6 +118,7 @@ class ListenerCleanupIT {
         try (Jvms jvms = new Jvms()) {
             Jvm server = jvms.start(Zen.withAgent(server(home, port), Zen.args(cluster, "server"), stackDir));
             server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server"); // found the cluster first: see loopback.xml, join race
             Jvm c = jvms.start(Zen.withAgent(client(home, port, "client", 1000), Zen.args(cluster, "client"), stackDir));
             c.expect("REGISTERED", Zen.START);
             assertThat(count(server)).isEqualTo(1000);
@@ -167,6 +169,7 @@ class ListenerCleanupIT {
         try (Jvms jvms = new Jvms()) {
             Jvm server = jvms.start(Zen.withAgent(server(home, port), Zen.args(cluster, "server"), stackDir));
             server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server"); // found the cluster first: see loopback.xml, join race
             Zen.awaitMembers(List.of(server), "server"); // the server's agent is up
             Jvm c = jvms.start(client(home, port, "client", 300));
             c.expect("REGISTERED", Zen.START);
@@ -191,6 +194,7 @@ class ListenerCleanupIT {
             // default DGC lease (10 minutes): without the agent unreferenced() would come 5 to 15 minutes late
             Jvm server = jvms.start(Zen.withAgent(server(home, port), Zen.args(cluster, "server"), stackDir));
             server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server"); // found the cluster first: see loopback.xml, join race
             // no listeners: the session stub is all the client holds, and the client exports nothing
             Jvm c = jvms.start(Zen.withAgent(client(home, port, "client", 0), Zen.args(cluster, "client"), stackDir));
             c.expect("REGISTERED", Zen.START);
@@ -222,6 +226,7 @@ class ListenerCleanupIT {
             // jmx.remote.x.server.connection.timeout stays at 2 minutes
             Jvm server = jvms.start(Zen.withAgent(server(home, port).main(BoardServer.class, port, "jmx"), Zen.args(cluster, "server"), stackDir));
             server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server"); // found the cluster first: see loopback.xml, join race
             Jvm c = jvms.start(Zen.withAgent(Jvm.java(home).name("jmx-client").main(JmxClient.class, BoardServer.jmxUrl(port)),
                     Zen.args(cluster, "jmx-client"), stackDir));
             c.expect("CONNECTED", Zen.START);
