@@ -71,10 +71,6 @@ final class Dispatcher {
         return published;
     }
 
-    int sizeInLoop() {
-        return queue.size();
-    }
-
     void publish() {
         published = queue.size();
     }

@@ -27,8 +27,6 @@ public final class Hooks {
     public static final int MBEAN_UNREGISTERED = 4;
     /** A registration-style method of an exported object returned: {@code [LISTENER_CALL, self, method, args]}. */
     public static final int LISTENER_CALL = 5;
-    /** An MBean notification listener was added: {@code [NOTIFICATION_LISTENER, interceptor, name, listener, filter, handback]}. */
-    public static final int NOTIFICATION_LISTENER = 6;
 
     /** Most events waiting for the drainer. */
     public static final int MAX_PENDING = 1 << 20;
@@ -64,10 +62,6 @@ public final class Hooks {
 
     public static void listenerCall(Object self, String method, Object[] args) {
         offer(new Object[] {LISTENER_CALL, self, method, args});
-    }
-
-    public static void notificationListener(Object name, Object listener, Object filter, Object handback) {
-        offer(new Object[] {NOTIFICATION_LISTENER, name, listener, filter, handback});
     }
 
     /** Advice that failed (its own bug): counted, never thrown into the application. */

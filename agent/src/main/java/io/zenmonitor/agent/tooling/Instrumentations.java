@@ -10,7 +10,6 @@ import static net.bytebuddy.matcher.ElementMatchers.nameMatches;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
 
@@ -117,13 +116,5 @@ final class Instrumentations {
                 LOG.debug("cannot instrument {}: {}", typeName, throwable.toString());
             }
         }
-    }
-
-    static ElementMatcher<TypeDescription> none() {
-        return ElementMatchers.none();
-    }
-
-    static ElementMatcher<MethodDescription> firstArgument(Class<?> type) {
-        return takesArgument(0, type);
     }
 }

@@ -14,8 +14,6 @@ import java.rmi.server.RemoteObject;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Zero-code listener cleanup: a remote stub passed to a registration method of an exported object is
@@ -40,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ListenerRegistry {
 
-    private static final Logger LOG = LoggerFactory.getLogger("zen.agent");
     static final long FIRST_RETRY_MILLIS = 1_000;
     static final long MAX_RETRY_MILLIS = 30_000;
     /** NOPROC answers ignored (and retried) before a registration counts as dead. */
@@ -204,9 +201,5 @@ final class ListenerRegistry {
     /** Pending retries, for tests and status. */
     int retrying() {
         return due.size() + retryQueue.size();
-    }
-
-    static void log(String line) {
-        LOG.info(line);
     }
 }
