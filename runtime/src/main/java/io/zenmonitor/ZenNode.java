@@ -1,29 +1,10 @@
 package io.zenmonitor;
 
-import io.zenmonitor.cluster.Cluster;
-import io.zenmonitor.core.Loop;
-import io.zenmonitor.core.Ticker;
-import io.zenmonitor.local.Local;
 import io.zenmonitor.metrics.Metrics;
-import io.zenmonitor.metrics.ZenMonitorMXBean;
-import io.zenmonitor.proxy.Proxy;
-import io.zenmonitor.truncate.Truncator;
-import io.zenmonitor.wire.Codec;
-import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One zen node: a JGroups member that monitors targets anywhere in its cluster and lets its own
@@ -71,137 +52,67 @@ import org.slf4j.LoggerFactory;
  * Every method may be called from any thread. {@link #connect} blocks up to 5 s (a ping);
  * {@link #close} blocks up to a few seconds while peers acknowledge the goodbye. Callbacks run on
  * {@code callback.threads} daemon threads of this node.
+ *
+ * <h2>Implementations</h2>
+ * The runtime provides the only implementation; {@link #start} finds it whether the runtime jar is on
+ * the application's class path or only inside {@code zen-agent.jar} (then the agent's node and this
+ * API are shared, see {@link ZenMonitor}). Not meant to be implemented by applications.
  */
-public final class ZenNode implements AutoCloseable {
+public interface ZenNode extends AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ZenNode.class);
-    /** How long close waits for peers to acknowledge BYE. */
-    static final long BYE_TIMEOUT_MILLIS = 2_000;
-    /** ZenMonitor's 5 s call timeout for connect. */
-    static final long CONNECT_TIMEOUT_MILLIS = 6_000;
-
-    private final ZenConfig config;
-    private final String name;
-    private final Loop loop;
-    private final Metrics metrics = new Metrics();
-    private final ZenSettings settings;
-    private final ThreadPoolExecutor callbacks;
-    private final Cluster cluster;
-    private final Local local;
-    private final Proxy proxy;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private ObjectName mbeanName;
-
-    private ZenNode(ZenConfig config) {
-        this.config = config;
-        this.name = config.node();
-        this.settings = new ZenSettings(config);
-        this.loop = new Loop("zen-" + name);
-        AtomicInteger threads = new AtomicInteger();
-        this.callbacks = new ThreadPoolExecutor(config.callbackThreads(), config.callbackThreads(), 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "zen-" + name + "-callback-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        callbacks.allowCoreThreadTimeOut(true);
-        this.cluster = new Cluster(name, config.cluster(), config.stack(), config.stackValues(), loop, metrics, Codec.DEFAULT);
-        this.local = new Local(name, cluster, loop, settings, metrics, Ticker.SYSTEM, callbacks);
-        this.proxy = new Proxy(cluster, settings, metrics, new Truncator(config.truncateDepth(), config.truncateMaxString()));
-        cluster.bind(local, proxy);
-    }
+    /** The target every node keeps alive for itself: monitor it to learn that a node went away. */
+    String NODE_TARGET = "zen:node";
 
     /**
      * Starts a node and joins its cluster (blocks until joined, usually well under a second on the
      * shipped stacks).
      *
      * @throws IllegalArgumentException if the stack cannot be found
-     * @throws IllegalStateException if the cluster cannot be joined
+     * @throws IllegalStateException if the cluster cannot be joined, or no runtime is present
      */
-    public static ZenNode start(ZenConfig config) {
+    static ZenNode start(ZenConfig config) {
         return start(config, Map.of());
     }
-
-    /** The target every node keeps alive for itself: monitor it to learn that a node went away. */
-    public static final String NODE_TARGET = "zen:node";
 
     /**
      * Starts a node whose {@code attributes} (small strings, e.g. the agent's RMI DGC VMID) every member
      * sees through {@link #attributesOf}.
      */
-    public static ZenNode start(ZenConfig config, Map<String, String> attributes) {
+    static ZenNode start(ZenConfig config, Map<String, String> attributes) {
         Objects.requireNonNull(config, "config");
-        long t0 = System.nanoTime();
-        ZenNode node = new ZenNode(config);
-        node.cluster.attributes(attributes);
-        try {
-            node.cluster.connect();
-        } catch (IllegalArgumentException e) {
-            node.loop.close();
-            throw e;
-        } catch (Exception e) {
-            node.loop.close();
-            node.callbacks.shutdownNow();
-            throw new IllegalStateException("zen: node " + config.node() + " cannot join cluster " + config.cluster()
-                    + " on stack " + config.stack() + ": " + e.getMessage(), e);
-        }
-        node.local.start();
-        Target self = Target.named(node.name, NODE_TARGET);
-        node.loop.execute(() -> node.proxy.alive(self));
-        node.loop.every(node.settings::batcherSweepNanos, node.proxy::sweep);
-        node.registerGauges();
-        node.registerMBean();
-        LOG.info("zen {} started: cluster={} node={} stack={} address={} members={} pacing={}/{}ms ({} ms)",
-                version(), config.cluster(), node.name, config.stack(), node.cluster.localAddress(), node.cluster.members().size(),
-                config.demandAmount(), config.demandInterval().toMillis(), (System.nanoTime() - t0) / 1_000_000);
-        return node;
+        Objects.requireNonNull(attributes, "attributes");
+        return NodeFactory.get().start(config, attributes);
     }
 
     /** The runtime's version (from the jar manifest), or "dev". */
-    public static String version() {
+    static String version() {
         String v = ZenNode.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
     }
 
     /** This node's name. */
-    public String name() {
-        return name;
-    }
+    String name();
 
     /** The configuration this node started with. */
-    public ZenConfig config() {
-        return config;
-    }
+    ZenConfig config();
 
     /** The live pacing and batching settings (changes take effect at the next tick or sweep). */
-    public ZenSettings settings() {
-        return settings;
-    }
+    ZenSettings settings();
 
     /** Counters and gauges. */
-    public Metrics metrics() {
-        return metrics;
-    }
+    Metrics metrics();
 
     /** Node names of the current view, this node included. */
-    public List<String> members() {
-        return cluster.members();
-    }
+    List<String> members();
 
     /** The attributes {@code node} started with (see {@link #start(ZenConfig, Map)}), or an empty map. */
-    public Map<String, String> attributesOf(String node) {
-        return cluster.attributesOf(node);
-    }
+    Map<String, String> attributesOf(String node);
 
     /**
      * Monitors a node itself: {@code listener} gets one down when the node leaves the view (NODEDOWN),
      * closes cleanly (SHUTDOWN) or turns out incompatible. Paced like every other down.
      */
-    public MonitorRef monitorNode(String node, DownListener listener) {
-        return monitor(Target.named(node, NODE_TARGET), listener);
-    }
-
-    // ------------------------------------------------------------------ monitoring
+    MonitorRef monitorNode(String node, DownListener listener);
 
     /**
      * Monitors {@code target}: {@code listener} gets exactly one {@link Down}, unless the monitor is
@@ -210,19 +121,13 @@ public final class ZenNode implements AutoCloseable {
      *
      * @throws IllegalStateException if the node is closed
      */
-    public MonitorRef monitor(Target target, DownListener listener) {
-        return local.monitor(target, listener);
-    }
+    MonitorRef monitor(Target target, DownListener listener);
 
     /** A group of monitors that {@link MonitorOwner#close() close} together. */
-    public MonitorOwner owner(String ownerName) {
-        return local.owner(ownerName);
-    }
+    MonitorOwner owner(String ownerName);
 
     /** {@link #demonitor(MonitorRef, boolean)} without flush. */
-    public boolean demonitor(MonitorRef ref) {
-        return local.demonitor(ref, false);
-    }
+    boolean demonitor(MonitorRef ref);
 
     /**
      * Ends a monitor: after this returns no new callback for {@code ref} starts; with {@code flush} a
@@ -231,73 +136,37 @@ public final class ZenNode implements AutoCloseable {
      * @return whether this call ended a live monitor (false if it had fired, was demonitored, or belongs
      *     to another node)
      */
-    public boolean demonitor(MonitorRef ref, boolean flush) {
-        return local.demonitor(ref, flush);
-    }
+    boolean demonitor(MonitorRef ref, boolean flush);
 
     /** Whether the target's node is known compatible (cache only; unknown nodes are incompatible). */
-    public Compatibility compatibility(Target target) {
-        return local.compatibility(target);
-    }
+    Compatibility compatibility(Target target);
 
     /** Whether {@code node} is known compatible (cache only). */
-    public Compatibility compatibilityForNode(String node) {
-        return local.compatibilityForNode(node);
-    }
+    Compatibility compatibilityForNode(String node);
 
     /**
      * Resolves {@code node}'s compatibility now: pings it if the cache does not already know (at most one
      * ping however many callers). Blocks up to about 5 s.
      */
-    public Compatibility connect(String node) {
-        try {
-            return local.connect(node).get(CONNECT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Compatibility.INCOMPATIBLE;
-        } catch (ExecutionException | TimeoutException e) {
-            return Compatibility.INCOMPATIBLE;
-        }
-    }
-
-    // ------------------------------------------------------------------ being monitored
+    Compatibility connect(String node);
 
     /** {@code target}, owned by this node, is alive (exported, registered). Never blocks. */
-    public void alive(Target target) {
-        Target t = own(target);
-        loop.execute(() -> proxy.alive(t));
-    }
+    void alive(Target target);
 
     /**
      * {@code target} died. {@code detail} (a Throwable, a string, a map...) is truncated once, on this
      * node's loop, and shared by every monitor it reaches. Never blocks.
      */
-    public void died(Target target, DownReason.Kind kind, Object detail) {
-        Target t = own(target);
-        loop.execute(() -> proxy.died(t, kind, detail));
-    }
+    void died(Target target, DownReason.Kind kind, Object detail);
 
     /** {@code target} died with {@code reason} (already truncated). Never blocks. */
-    public void died(Target target, DownReason reason) {
-        Target t = own(target);
-        loop.execute(() -> proxy.died(t, reason));
-    }
+    void died(Target target, DownReason reason);
 
     /** Advertises an RMI endpoint this node listens on, so stubs pointing at it map to this node. */
-    public void advertise(Endpoint endpoint) {
-        cluster.advertise(endpoint);
-    }
+    void advertise(Endpoint endpoint);
 
     /** Stops advertising an endpoint. */
-    public void withdraw(Endpoint endpoint) {
-        cluster.withdraw(endpoint);
-    }
-
-    private Target own(Target t) {
-        return t.resolvedOn(name);
-    }
-
-    // ------------------------------------------------------------------ lifecycle
+    void withdraw(Endpoint endpoint);
 
     /**
      * Leaves the cluster cleanly: every subscription held on this node's Proxy dies with
@@ -305,119 +174,11 @@ public final class ZenNode implements AutoCloseable {
      * monitors end as demonitored (no callback runs after close). Idempotent.
      */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        local.refuseNew();
-        loop.runAndWait(() -> {
-            local.closeAll();
-            proxy.shutdown();
-            cluster.sayGoodbye();
-        }, 5_000);
-        try {
-            if (!cluster.awaitByeAcks(BYE_TIMEOUT_MILLIS)) {
-                LOG.debug("{}: not every peer acknowledged the goodbye within {} ms", name, BYE_TIMEOUT_MILLIS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            cluster.close();
-        } catch (RuntimeException e) {
-            LOG.debug("{}: channel close failed: {}", name, e.toString());
-        }
-        loop.close();
-        callbacks.shutdownNow();
-        unregisterMBean();
-        LOG.info("zen node {} closed", name);
-    }
+    void close();
 
     /** Whether {@link #close()} was called. */
-    public boolean isClosed() {
-        return closed.get();
-    }
+    boolean isClosed();
 
-    // ------------------------------------------------------------------ metrics and JMX
-
-    private void registerGauges() {
-        metrics.gauge("zen.local.references.size", local::liveMonitors);
-        metrics.gauge("zen.local.batch-length", local::batchLength);
-        metrics.gauge("zen.proxy.subscribers.size", proxy::subscriptionCount);
-        metrics.gauge("zen.proxy.objects.size", proxy::objectCount);
-        metrics.gauge("zen.cluster.members", () -> cluster.members().size());
-        metrics.gauge("zen.loop.pending", loop::pending);
-        metrics.gauge("zen.loop.failures", loop::failures);
-    }
-
-    /** The node's MBean name: {@code io.zenmonitor:type=ZenMonitor,node=<name>}. */
-    public ObjectName mbeanName() {
-        return mbeanName;
-    }
-
-    private void registerMBean() {
-        try {
-            ObjectName on = new ObjectName("io.zenmonitor:type=ZenMonitor,node=" + ObjectName.quote(name));
-            var server = ManagementFactory.getPlatformMBeanServer();
-            if (server.isRegistered(on)) {
-                LOG.warn("{}: MBean {} is already registered (two nodes with one name in this JVM); not registering", name, on);
-                return;
-            }
-            server.registerMBean(new Management(), on);
-            mbeanName = on;
-        } catch (Exception e) {
-            LOG.warn("{}: cannot register the ZenMonitor MBean: {}", name, e.toString());
-        }
-    }
-
-    private void unregisterMBean() {
-        if (mbeanName != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
-            } catch (Exception e) {
-                LOG.debug("{}: cannot unregister the MBean: {}", name, e.toString());
-            }
-        }
-    }
-
-    private final class Management implements ZenMonitorMXBean {
-        @Override public String getNode() { return name; }
-        @Override public String getCluster() { return config.cluster(); }
-        @Override public List<String> getMembers() { return cluster.members(); }
-        @Override public Map<String, Long> getMetrics() { return metrics.snapshot(); }
-        @Override public long getLiveMonitors() { return local.liveMonitors(); }
-        @Override public int getBatchLength() { return local.batchLength(); }
-        @Override public int getSubscriptions() { return proxy.subscriptionCount(); }
-        @Override public int getDemandAmount() { return settings.demandAmount(); }
-        @Override public void setDemandAmount(int amount) { settings.demandAmount(amount); }
-        @Override public long getDemandIntervalMillis() { return settings.demandIntervalNanos() / 1_000_000; }
-        @Override public void setDemandIntervalMillis(long millis) { settings.demandInterval(Duration.ofMillis(millis)); }
-        @Override public long getConnectorSweepMillis() { return settings.connectorSweepNanos() / 1_000_000; }
-        @Override public void setConnectorSweepMillis(long millis) { settings.connectorSweep(Duration.ofMillis(millis)); }
-        @Override public int getConnectorChunk() { return settings.connectorChunk(); }
-        @Override public void setConnectorChunk(int chunk) { settings.connectorChunk(chunk); }
-        @Override public long getBatcherSweepMillis() { return settings.batcherSweepNanos() / 1_000_000; }
-        @Override public void setBatcherSweepMillis(long millis) { settings.batcherSweep(Duration.ofMillis(millis)); }
-        @Override public int getBatcherChunk() { return settings.batcherChunk(); }
-        @Override public void setBatcherChunk(int chunk) { settings.batcherChunk(chunk); }
-        @Override public double getMaximumRatePerSecond() { return settings.maximumRatePerSecond(); }
-    }
-
-    // ------------------------------------------------------------------ package-private access for tests
-
-    Local local() {
-        return local;
-    }
-
-    Proxy proxy() {
-        return proxy;
-    }
-
-    Cluster cluster() {
-        return cluster;
-    }
-
-    Loop loop() {
-        return loop;
-    }
+    /** The node's MBean name: {@code io.zenmonitor:type=ZenMonitor,node=<name>}, or null if not registered. */
+    ObjectName mbeanName();
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.zenmonitor.cluster.Cluster;
 import io.zenmonitor.core.Loop;
 import io.zenmonitor.local.Local;
+import io.zenmonitor.node.ClusterNode;
 import io.zenmonitor.proxy.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,39 +81,44 @@ public final class TestNodes implements AutoCloseable {
     /** Simulates a crash: the channel stops without a LEAVE and the node's threads stop. */
     public static void crash(ZenNode node) {
         try {
-            Util.shutdown(node.cluster().channel());
+            Util.shutdown(impl(node).cluster().channel());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-        node.loop().close();
+        impl(node).loop().close();
     }
 
     // ------------------------------------------------------------------ internals
 
+    /** The runtime's node behind the API. */
+    public static ClusterNode impl(ZenNode n) {
+        return (ClusterNode) n;
+    }
+
     public static Local local(ZenNode n) {
-        return n.local();
+        return impl(n).local();
     }
 
     public static Proxy proxy(ZenNode n) {
-        return n.proxy();
+        return impl(n).proxy();
     }
 
     public static Cluster cluster(ZenNode n) {
-        return n.cluster();
+        return impl(n).cluster();
     }
 
     public static Loop loop(ZenNode n) {
-        return n.loop();
+        return impl(n).loop();
     }
 
     public static Address address(ZenNode n) {
-        return n.cluster().localAddress();
+        return impl(n).cluster().localAddress();
     }
 
     /** Runs {@code f} on the node's loop and returns its result. */
     public static <T> T onLoop(ZenNode n, Function<ZenNode, T> f) {
         CompletableFuture<T> r = new CompletableFuture<>();
-        n.loop().execute(() -> {
+        impl(n).loop().execute(() -> {
             try {
                 r.complete(f.apply(n));
             } catch (Throwable t) {
@@ -141,9 +147,9 @@ public final class TestNodes implements AutoCloseable {
     public static void awaitEstablished(ZenNode monitoring, MonitorRef ref, ZenNode owning) {
         Address subscriber = address(monitoring);
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-            String node = onLoop(monitoring, n -> n.local().nodeOfTarget(ref.target()));
-            boolean held = onLoop(monitoring, n -> n.local().connectorMonitors(node, ref.target()).contains(ref));
-            boolean subscribed = onLoop(owning, n -> n.proxy().subscribersOf(ref.target()).contains(subscriber));
+            String node = onLoop(monitoring, n -> impl(n).local().nodeOfTarget(ref.target()));
+            boolean held = onLoop(monitoring, n -> impl(n).local().connectorMonitors(node, ref.target()).contains(ref));
+            boolean subscribed = onLoop(owning, n -> impl(n).proxy().subscribersOf(ref.target()).contains(subscriber));
             return held && subscribed;
         });
     }
@@ -151,8 +157,8 @@ public final class TestNodes implements AutoCloseable {
     /** ZenMonitor's {@code await_monitor_cleared}: the Connector no longer holds {@code ref}. */
     public static void awaitCleared(ZenNode monitoring, MonitorRef ref) {
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-            String node = onLoop(monitoring, n -> n.local().nodeOfTarget(ref.target()));
-            return !onLoop(monitoring, n -> n.local().connectorMonitors(node, ref.target()).contains(ref));
+            String node = onLoop(monitoring, n -> impl(n).local().nodeOfTarget(ref.target()));
+            return !onLoop(monitoring, n -> impl(n).local().connectorMonitors(node, ref.target()).contains(ref));
         });
     }
 
