@@ -21,6 +21,10 @@ import java.util.jar.Manifest;
  * loader can find them. Its parent is the platform loader: the agent sees the JDK (and the bootstrap
  * hooks), never the application's classes, and the application never sees the agent's libraries, so an
  * application with its own JGroups, Byte Buddy or slf4j cannot clash with ours.
+ *
+ * <p>The one exception is zen's public API (JDK types only): when the agent has put it on the bootstrap
+ * class path, the parent finds it there first, so the application's {@code ZenMonitor} and the agent's
+ * node share one set of API classes.
  */
 final class AgentClassLoader extends ClassLoader {
 
@@ -41,7 +45,11 @@ final class AgentClassLoader extends ClassLoader {
         super("zen-agent", ClassLoader.getPlatformClassLoader());
         this.jar = jar;
         this.jarUrl = jarUrl;
-        this.domain = new ProtectionDomain(new CodeSource(jarUrl, (Certificate[]) null), null, this, null);
+        // Static permissions, not the policy's: under a SecurityManager whose policy grants the agent jar
+        // nothing, JGroups' and the tooling's own threads must still open sockets, files and MBeans.
+        java.security.Permissions all = new java.security.Permissions();
+        all.add(new java.security.AllPermission());
+        this.domain = new ProtectionDomain(new CodeSource(jarUrl, (Certificate[]) null), all);
         this.manifest = jar.getManifest();
     }
 

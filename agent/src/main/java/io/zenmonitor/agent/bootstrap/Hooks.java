@@ -28,6 +28,12 @@ public final class Hooks {
     /** A registration-style method of an exported object returned: {@code [LISTENER_CALL, self, method, args]}. */
     public static final int LISTENER_CALL = 5;
 
+    /**
+     * {@code MBeanServer.addNotificationListener} / {@code removeNotificationListener} returned:
+     * {@code [NOTIFICATION_LISTENER_CALL, interceptor, method, args]}.
+     */
+    public static final int NOTIFICATION_LISTENER_CALL = 6;
+
     /** Most events waiting for the drainer. */
     public static final int MAX_PENDING = 1 << 20;
 
@@ -62,6 +68,10 @@ public final class Hooks {
 
     public static void listenerCall(Object self, String method, Object[] args) {
         offer(new Object[] {LISTENER_CALL, self, method, args});
+    }
+
+    public static void notificationListenerCall(Object server, String method, Object[] args) {
+        offer(new Object[] {NOTIFICATION_LISTENER_CALL, server, method, args});
     }
 
     /** Advice that failed (its own bug): counted, never thrown into the application. */

@@ -54,4 +54,15 @@ final class Advices {
             Hooks.listenerCall(self, method, args);
         }
     }
+
+    /** {@code DefaultMBeanServerInterceptor.add/removeNotificationListener(ObjectName, NotificationListener, ...)}, on success. */
+    static final class NotificationListenerCall {
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.This Object self, @Advice.Origin("#m") String method, @Advice.AllArguments Object[] args,
+                @Advice.Thrown Throwable thrown) {
+            if (thrown == null) {
+                Hooks.notificationListenerCall(self, method, args);
+            }
+        }
+    }
 }

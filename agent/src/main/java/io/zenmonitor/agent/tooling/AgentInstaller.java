@@ -5,6 +5,7 @@ import io.zenmonitor.ZenMonitor;
 import io.zenmonitor.ZenNode;
 import io.zenmonitor.config.Config;
 import io.zenmonitor.config.ZenConfigException;
+import io.zenmonitor.node.ClusterNode;
 import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
@@ -54,6 +55,8 @@ public final class AgentInstaller {
         long instrumentMs = (System.nanoTime() - t0) / 1_000_000;
 
         ClassLoader agentLoader = AgentInstaller.class.getClassLoader();
+        // ZenNode.start called by the application (whose loader sees only the API) starts a node here
+        ZenMonitor.install((c, attrs) -> startNode(c, attrs, agentLoader));
         Thread starter = new Thread(() -> {
             try {
                 Map<String, String> attributes = new java.util.HashMap<>();
@@ -61,7 +64,7 @@ public final class AgentInstaller {
                 if (vmid != null) {
                     attributes.put(FastDgc.VMID_ATTRIBUTE, vmid);
                 }
-                ZenNode node = ZenNode.start(config, attributes);
+                ZenNode node = startNode(config, attributes, agentLoader);
                 ZenMonitor.install(node);
                 Summary summary = new Summary();
                 ListenerRegistry listeners = new ListenerRegistry(node, pairs, summary);
@@ -86,6 +89,18 @@ public final class AgentInstaller {
         starter.setContextClassLoader(agentLoader); // JGroups loads protocol classes through the context loader
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /** Starts a runtime node with the agent's loader as context loader (JGroups loads protocols through it). */
+    static ZenNode startNode(ZenConfig config, Map<String, String> attributes, ClassLoader agentLoader) {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(agentLoader);
+        try {
+            return ClusterNode.start(config, attributes);
+        } finally {
+            t.setContextClassLoader(previous);
+        }
     }
 
     /** slf4j-simple reads its configuration through the context loader: serve ours with zen.log's level. */

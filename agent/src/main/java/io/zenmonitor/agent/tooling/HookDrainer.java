@@ -105,8 +105,13 @@ final class HookDrainer implements Runnable {
             case Hooks.EXPORTED -> exported(e[2]);
             case Hooks.REMOVED -> removed(e[1], (Boolean) e[2]);
             case Hooks.MBEAN_REGISTERED -> node.alive(Target.mbean(((ObjectInstance) e[1]).getObjectName()));
-            case Hooks.MBEAN_UNREGISTERED -> node.died(Target.mbean((ObjectName) e[1]), DownReason.UNREGISTERED);
+            case Hooks.MBEAN_UNREGISTERED -> {
+                Target t = Target.mbean((ObjectName) e[1]);
+                node.died(t, DownReason.UNREGISTERED);
+                listeners.ownerGone(t);
+            }
             case Hooks.LISTENER_CALL -> listeners.onCall(e[1], (String) e[2], (Object[]) e[3]);
+            case Hooks.NOTIFICATION_LISTENER_CALL -> listeners.onNotificationListener(e[1], (String) e[2], (Object[]) e[3]);
             default -> { }
         }
     }
@@ -148,6 +153,6 @@ final class HookDrainer implements Runnable {
         RmiTarget t = RmiTarget.of((Remote) stub);
         node.died(t, collected ? DownReason.COLLECTED : DownReason.UNEXPORTED);
         removals++;
-        listeners.exportedGone(t);
+        listeners.ownerGone(t);
     }
 }

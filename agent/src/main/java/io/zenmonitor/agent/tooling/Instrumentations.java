@@ -10,6 +10,7 @@ import static net.bytebuddy.matcher.ElementMatchers.nameMatches;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import static net.bytebuddy.matcher.ElementMatchers.takesNoArguments;
 
@@ -63,6 +64,7 @@ final class Instrumentations {
                 .ignore(nameStartsWith("net.bytebuddy.")
                         .or(nameStartsWith("io.zenmonitor.agent.bootstrap."))
                         .or(ElementMatchers.named("io.zenmonitor.agent.ZenAgent"))
+                        .or(nameStartsWith("io.zenmonitor.agent.AgentLauncher")).or(nameStartsWith("io.zenmonitor.agent.AgentClassLoader"))
                         // generated at run time: no class file to describe, and never an exported object
                         .or(nameStartsWith("jdk.internal.reflect.")).or(nameStartsWith("jdk.proxy"))
                         .or(nameStartsWith("com.sun.proxy.")).or(ElementMatchers.nameContains("$$Lambda")))
@@ -75,7 +77,10 @@ final class Instrumentations {
                 .transform(advice(Advices.Remove.class, named("removeTarget")))
                 .type(named("com.sun.jmx.interceptor.DefaultMBeanServerInterceptor"))
                 .transform(advice(Advices.MBeanRegister.class, named("registerDynamicMBean").and(takesArguments(3))))
-                .transform(advice(Advices.MBeanUnregister.class, named("exclusiveUnregisterMBean").and(takesArguments(1))));
+                .transform(advice(Advices.MBeanUnregister.class, named("exclusiveUnregisterMBean").and(takesArguments(1))))
+                .transform(advice(Advices.NotificationListenerCall.class, isPublic()
+                        .and(named("addNotificationListener").or(named("removeNotificationListener")))
+                        .and(takesArgument(1, named("javax.management.NotificationListener")))));
         if (listeners) {
             ElementMatcher.Junction<MethodDescription> methods = isPublic().and(not(isStatic())).and(not(isAbstract()))
                     .and(not(isSynthetic())).and(not(takesNoArguments())).and(nameMatches(REGISTRATION_METHODS));

@@ -5,6 +5,7 @@ import io.zenmonitor.DownReason;
 import io.zenmonitor.MonitorOwner;
 import io.zenmonitor.MonitorRef;
 import io.zenmonitor.RmiTarget;
+import io.zenmonitor.Target;
 import io.zenmonitor.ZenNode;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -14,6 +15,10 @@ import java.rmi.server.RemoteObject;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.NotificationFilter;
+import javax.management.NotificationListener;
+import javax.management.ObjectName;
 
 /**
  * Zero-code listener cleanup: a remote stub passed to a registration method of an exported object is
@@ -22,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Ownership</h2>
  * The monitors of an exported object belong to one {@link MonitorOwner}: unexport the object and they go.
- * The application's own removal demonitors the registration.
+ * The application's own removal demonitors the registration. MBean notification listeners that carry a
+ * remote stub (see {@link RemoteStubs}) are handled the same way: their owner is the MBean, and the
+ * removal is {@code MBeanServer.removeNotificationListener(name, listener, filter, handback)}.
  *
  * <h2>Incompatible stubs</h2>
  * A stub whose endpoint no zen node advertises (a JVM without the agent) or whose node is incompatible
@@ -43,31 +50,53 @@ final class ListenerRegistry {
     /** NOPROC answers ignored (and retried) before a registration counts as dead. */
     static final int NOPROC_CONFIRMATIONS = 1;
 
-    record Key(RmiTarget owner, String removeName, RmiTarget stub) {
+    /**
+     * One registration: the exported object or MBean that holds it, the removal's name, the stub, and
+     * for notification listeners the listener object registered (compared by identity, as JMX does).
+     */
+    record Key(Target owner, String removeName, RmiTarget stub, Identity listener) {
+    }
+
+    /** JMX matches listener, filter and handback by identity. */
+    record Identity(Object listener, Object filter, Object handback) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Identity i && i.listener == listener && i.filter == filter && i.handback == handback;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(listener) * 31 + System.identityHashCode(filter) * 17 + System.identityHashCode(handback);
+        }
+    }
+
+    /** Undoes a registration the way the application would. */
+    @FunctionalInterface
+    interface Removal {
+        void run() throws Exception;
     }
 
     final class Registration {
         final Key key;
-        final Object self;
-        final Object[] args;
-        final Object stub;
+        /** For the summary: {@code Class.method}. */
+        final String what;
+        final Removal removal;
         volatile MonitorRef ref;
         long retryMillis = FIRST_RETRY_MILLIS;
         long dueNanos;
         int noprocs;
 
-        Registration(Key key, Object self, Object[] args, Object stub) {
+        Registration(Key key, String what, Removal removal) {
             this.key = key;
-            this.self = self;
-            this.args = args;
-            this.stub = stub;
+            this.what = what;
+            this.removal = removal;
         }
     }
 
     private final ZenNode node;
     private final ListenerPairs pairs;
     private final Summary summary;
-    private final ConcurrentHashMap<RmiTarget, MonitorOwner> owners = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Target, MonitorOwner> owners = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Key, Registration> registrations = new ConcurrentHashMap<>();
     /** Registrations to watch again; drainer only (callbacks hand them over through {@link #retryQueue}). */
     private final PriorityQueue<Registration> due = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
@@ -103,11 +132,11 @@ final class ListenerRegistry {
             } catch (IllegalArgumentException e) {
                 continue;
             }
-            Key key = new Key(owner, role.removeName(), stub);
+            Key key = new Key(owner, role.removeName(), stub, null);
             if (role.add()) {
-                Registration r = new Registration(key, self, args.clone(), a);
+                Registration r = methodRegistration(key, self, args.clone(), a);
                 if (registrations.putIfAbsent(key, r) == null) {
-                    watch(r);
+                    watch(r, self.getClass().getName());
                 }
             } else {
                 Registration r = registrations.remove(key);
@@ -118,6 +147,69 @@ final class ListenerRegistry {
         }
     }
 
+    private Registration methodRegistration(Key key, Object self, Object[] args, Object stub) {
+        String what = self.getClass().getName() + '.' + key.removeName();
+        return new Registration(key, what, () -> {
+            Method m = ListenerPairs.removal(self.getClass(), key.removeName(), args);
+            if (m == null) {
+                throw new NoSuchMethodException("no public method " + key.removeName() + " accepting the registered arguments");
+            }
+            m.setAccessible(true);
+            m.invoke(self, m.getParameterCount() == args.length ? args : new Object[] {stub});
+        });
+    }
+
+    /**
+     * {@code MBeanServer.addNotificationListener(name, listener, filter, handback)} or one of the two
+     * {@code removeNotificationListener}s returned on {@code server} (the MBean server's interceptor).
+     * Drainer thread.
+     */
+    void onNotificationListener(Object server, String method, Object[] args) {
+        if (!(server instanceof MBeanServer mbs) || args.length < 2 || !(args[0] instanceof ObjectName name)
+                || !(args[1] instanceof NotificationListener listener)) {
+            return;
+        }
+        Target owner = Target.mbean(name);
+        if (method.startsWith("add")) {
+            Object stubObject = RemoteStubs.find(listener);
+            if (stubObject == null || args.length < 4) {
+                return;
+            }
+            RmiTarget stub;
+            try {
+                stub = RmiTarget.of((Remote) stubObject);
+            } catch (IllegalArgumentException e) {
+                return;
+            }
+            NotificationFilter filter = (NotificationFilter) args[2];
+            Object handback = args[3];
+            Key key = new Key(owner, "removeNotificationListener", stub, new Identity(listener, filter, handback));
+            Registration r = new Registration(key, "MBeanServer.removeNotificationListener(" + name + ")",
+                    () -> mbs.removeNotificationListener(name, listener, filter, handback));
+            if (registrations.putIfAbsent(key, r) == null) {
+                watch(r, name.toString());
+            }
+        } else if (args.length >= 4) {
+            drop(new Key(owner, "removeNotificationListener", null, new Identity(listener, args[2], args[3])), true);
+        } else {
+            drop(new Key(owner, "removeNotificationListener", null, new Identity(listener, null, null)), false);
+        }
+    }
+
+    /** The application removed a notification listener: every match ({@code exact}: same filter and handback too). */
+    private void drop(Key like, boolean exact) {
+        registrations.values().removeIf(r -> {
+            Key k = r.key;
+            boolean match = k.listener() != null && k.owner().equals(like.owner())
+                    && k.listener().listener() == like.listener().listener()
+                    && (!exact || k.listener().equals(like.listener()));
+            if (match && r.ref != null) {
+                node.demonitor(r.ref);
+            }
+            return match;
+        });
+    }
+
     private static RmiTarget exportedTarget(Object self) {
         try {
             return RmiTarget.of(RemoteObject.toStub((Remote) self));
@@ -126,8 +218,8 @@ final class ListenerRegistry {
         }
     }
 
-    private void watch(Registration r) {
-        MonitorOwner owner = owners.computeIfAbsent(r.key.owner(), t -> node.owner(r.self.getClass().getName()));
+    private void watch(Registration r, String ownerName) {
+        MonitorOwner owner = owners.computeIfAbsent(r.key.owner(), t -> node.owner(ownerName));
         try {
             r.ref = owner.monitor(r.key.stub(), down -> onDown(r, down));
         } catch (IllegalStateException closed) {
@@ -155,26 +247,18 @@ final class ListenerRegistry {
         if (!registrations.remove(r.key, r)) {
             return;
         }
-        String what = r.self.getClass().getName() + '.' + r.key.removeName();
-        Method m = ListenerPairs.removal(r.self.getClass(), r.key.removeName(), r.args);
-        if (m == null) {
-            summary.failed(what, "no public method " + r.key.removeName() + " accepting the registered arguments");
-            return;
-        }
-        Object[] callArgs = m.getParameterCount() == r.args.length ? r.args : new Object[] {r.stub};
         try {
-            m.setAccessible(true);
-            m.invoke(r.self, callArgs);
-            summary.removed(what, reason.toString());
+            r.removal.run();
+            summary.removed(r.what, reason.toString());
         } catch (InvocationTargetException e) {
-            summary.failed(what, e.getCause() == null ? e.toString() : e.getCause().toString());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            summary.failed(what, e.toString());
+            summary.failed(r.what, e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (Exception e) {
+            summary.failed(r.what, e.toString());
         }
     }
 
-    /** An exported object is gone: its registrations' monitors go with its owner. Drainer thread. */
-    void exportedGone(RmiTarget t) {
+    /** An exported object or MBean is gone: its registrations' monitors go with its owner. Drainer thread. */
+    void ownerGone(Target t) {
         MonitorOwner o = owners.remove(t);
         if (o != null) {
             o.close();
@@ -193,7 +277,7 @@ final class ListenerRegistry {
         while ((r = due.peek()) != null && r.dueNanos - now <= 0) {
             due.poll();
             if (registrations.get(r.key) == r) {
-                watch(r);
+                watch(r, r.what);
             }
         }
     }

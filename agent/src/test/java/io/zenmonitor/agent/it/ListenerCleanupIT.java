@@ -248,6 +248,71 @@ class ListenerCleanupIT {
 
     // --------------------------------------------------------------------------------------------- helpers
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void killedClient_mbeanNotificationForwardersRemoved_otherClientKeepsGettingNotifications(Jvm.Jdk jdk) {
+        Path home = jdk.home();
+        String cluster = Zen.uniqueCluster("notif");
+        int port = Zen.freePort();
+        try (Jvms jvms = new Jvms()) {
+            Jvm server = jvms.start(Zen.withAgent(server(home, port), Zen.args(cluster, "server"), stackDir));
+            server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server");
+            Jvm a = jvms.start(Zen.withAgent(client(home, port, "client-a", 40).main(BoardClient.class, "127.0.0.1", port, "client-a", 40, "ticker"),
+                    Zen.args(cluster, "client-a"), stackDir));
+            Jvm b = jvms.start(Zen.withAgent(client(home, port, "client-b", 10).main(BoardClient.class, "127.0.0.1", port, "client-b", 10, "ticker"),
+                    Zen.args(cluster, "client-b"), stackDir));
+            a.expect("REGISTERED", Zen.START);
+            b.expect("REGISTERED", Zen.START);
+            assertThat(server.askLong("tickers", "TICKERS")).as("Ticker MBean forwarders of client-a (40) and client-b (10)").isEqualTo(50);
+            Zen.awaitMembers(List.of(server, a, b), "server", "client-a", "client-b");
+            // two monitors per stub on the server (board and ticker), one subscription per stub on the client
+            Zen.awaitAtLeast(a, "Subscriptions", 40, SECONDS_BUDGET);
+            Zen.awaitAtLeast(b, "Subscriptions", 10, SECONDS_BUDGET);
+
+            a.kill();
+            Zen.waiting("the Ticker's forwarders to client-a are removed through MBeanServer.removeNotificationListener")
+                    .atMost(SECONDS_BUDGET).failFast("server died", () -> !server.isAlive())
+                    .until(() -> server.askLong("tickers", "TICKERS") <= 10);
+            assertThat(server.askLong("tickers", "TICKERS")).as("client-b's forwarders stay").isEqualTo(10);
+            awaitCountAtMost(server, 10, SECONDS_BUDGET, "client-a's board listeners are removed too");
+            long bReceived = b.askLong("received", "RECEIVED");
+            assertThat(server.askLong("tick", "TICK")).as("notifications forwarded to client-b").isEqualTo(10);
+            Zen.waiting("client-b received the tick").atMost(Duration.ofSeconds(10))
+                    .until(() -> b.askLong("received", "RECEIVED") == bReceived + 10);
+        }
+    }
+
+    /**
+     * DESIGN §7: a legacy server under a SecurityManager installed before premain, whose policy grants the
+     * application everything and the agent jar nothing. JDK 17 only: JDK 24+ cannot enable a SecurityManager.
+     */
+    @org.junit.jupiter.api.Test
+    void securityManagerGrantingTheAgentNothing_registrationsStillRemoved() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 24, "no SecurityManager on JDK 24+");
+        Path home = Path.of(System.getProperty("java.home"));
+        String cluster = Zen.uniqueCluster("sm");
+        int port = Zen.freePort();
+        Path policy = stackDir.resolve("app.policy");
+        java.nio.file.Files.writeString(policy, "grant codeBase \"" + Path.of(Jvm.legacyClassPath()).toUri() + "-\" {\n"
+                + "  permission java.security.AllPermission;\n};\n");
+        try (Jvms jvms = new Jvms()) {
+            Jvm server = jvms.start(Zen.withAgent(server(home, port), Zen.args(cluster, "server"), stackDir)
+                    .jvmArg("-Djava.security.manager").jvmArg("-Djava.security.policy==" + policy));
+            server.expect("READY", Zen.START);
+            Zen.awaitMembers(List.of(server), "server");
+            Jvm c = jvms.start(Zen.withAgent(client(home, port, "client", 300), Zen.args(cluster, "client"), stackDir));
+            c.expect("REGISTERED", Zen.START);
+            assertThat(count(server)).isEqualTo(300);
+            Zen.awaitMembers(List.of(server, c), "server", "client");
+            Zen.awaitAtLeast(c, "Subscriptions", 300, SECONDS_BUDGET);
+
+            c.kill();
+            awaitCountAtMost(server, 0, SECONDS_BUDGET, "the dead client's 300 registrations are removed under the SecurityManager");
+            assertThat(server.lines()).as("no permission failure anywhere").noneMatch(l -> l.contains("AccessControlException"));
+        }
+    }
+
     static Jvm.Builder server(Path home, int port) {
         return Jvm.java(home).name("server").main(BoardServer.class, port);
     }

@@ -22,6 +22,13 @@ public interface Board extends Remote {
      */
     int broadcast(String msg) throws RemoteException;
 
+    /**
+     * Subscribes {@code l} to the {@link Ticker} MBean's notifications through a local forwarding adapter
+     * registered with {@code MBeanServer.addNotificationListener} (the name matches no registration pattern:
+     * only the MBean server hook sees it).
+     */
+    void followTicker(BoardListener l) throws RemoteException;
+
     /** Opens a session for {@code client}; the session notices it is no longer referenced through DGC only. */
     Session openSession(String client) throws RemoteException;
 }

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link Session} and keeps its stub, prints {@code REGISTERED <N>} and answers stdin commands.
  *
  * <pre>
- * BoardClient &lt;registryHost&gt; &lt;registryPort&gt; &lt;clientName&gt; &lt;N&gt;
+ * BoardClient &lt;registryHost&gt; &lt;registryPort&gt; &lt;clientName&gt; &lt;N&gt; [ticker]
+ *
+ *   ticker     each listener also follows the server's Ticker MBean (Board.followTicker)
  *
  * commands     unexport-half -&gt; UNEXPORTED &lt;k&gt;   unexports the first N/2 listeners (force=true) WITHOUT
  *                                                 calling removeBoardListener
@@ -51,6 +53,7 @@ public final class BoardClient {
         int port = Integer.parseInt(args[1]);
         String name = args[2];
         int n = Integer.parseInt(args[3]);
+        boolean ticker = args.length > 4 && args[4].equals("ticker");
 
         Board board = (Board) LocateRegistry.getRegistry(host, port).lookup(BoardServer.BINDING);
         for (int i = 0; i < n; i++) {
@@ -58,6 +61,9 @@ public final class BoardClient {
             BoardListener stub = (BoardListener) UnicastRemoteObject.exportObject(l, 0, null, LoopbackServerSocketFactory.INSTANCE);
             LISTENERS.add(l);
             board.addBoardListener(stub);
+            if (ticker) {
+                board.followTicker(stub);
+            }
         }
         session = board.openSession(name);
         Console.say("REGISTERED " + n);

@@ -1,5 +1,8 @@
 package io.zenmonitor.agent.it.legacy;
 
+import java.lang.management.ManagementFactory;
+import javax.management.InstanceNotFoundException;
+
 import java.rmi.RemoteException;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +43,15 @@ public final class BoardImpl implements Board {
             }
         }
         return ok;
+    }
+
+    @Override
+    public void followTicker(BoardListener l) throws RemoteException {
+        try {
+            ManagementFactory.getPlatformMBeanServer().addNotificationListener(Ticker.NAME, new TickerForward(l), null, null);
+        } catch (InstanceNotFoundException e) {
+            throw new RemoteException("no ticker", e);
+        }
     }
 
     @Override

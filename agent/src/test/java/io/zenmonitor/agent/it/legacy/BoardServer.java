@@ -30,6 +30,8 @@ import javax.management.remote.rmi.RMIConnectorServer;
  *              unref     -&gt; UNREF &lt;Session.unreferenced() calls so far&gt;
  *              jmxconns  -&gt; JMXCONNS &lt;open JMX connections&gt;    (JMXConnectorServer.getConnectionIds())
  *              broadcast -&gt; BROADCAST &lt;successful listener calls&gt;
+ *              tickers   -&gt; TICKERS &lt;notification listeners on the Ticker MBean&gt;
+ *              tick      -&gt; TICK &lt;notifications forwarded successfully&gt;
  *              attr &lt;ObjectName pattern&gt; &lt;attribute&gt; -&gt; ATTR &lt;value&gt; | ATTR -
  *              quit      exits 0
  * </pre>
@@ -57,6 +59,8 @@ public final class BoardServer {
         int port = Integer.parseInt(args[0]);
         boolean jmx = args.length > 1 && args[1].equals("jmx");
 
+        Ticker ticker = new Ticker();
+        ManagementFactory.getPlatformMBeanServer().registerMBean(ticker, Ticker.NAME);
         BoardImpl board = new BoardImpl();
         Board stub = (Board) UnicastRemoteObject.exportObject(board, 0, null, LoopbackServerSocketFactory.INSTANCE);
         Registry registry = LocateRegistry.createRegistry(port, null, LoopbackServerSocketFactory.INSTANCE);
@@ -81,6 +85,12 @@ public final class BoardServer {
         commands.put("jmxconns", () -> jmxServer == null
                 ? "ERR jmxconns no JMX connector (start with 'jmx')"
                 : "JMXCONNS " + jmxServer.getConnectionIds().length);
+        commands.put("tickers", () -> "TICKERS " + ticker.getListenerCount());
+        commands.put("tick", () -> {
+            long before = TickerForward.DELIVERED.get();
+            ticker.tick();
+            return "TICK " + (TickerForward.DELIVERED.get() - before);
+        });
         commands.put("broadcast", () -> "BROADCAST " + board.broadcast("message-" + broadcasts.incrementAndGet()));
         Console.serve(commands);
     }

@@ -23,7 +23,7 @@ import javax.management.ObjectName;
  * matches: a generic JMX read, which lets tests watch whatever a {@code -javaagent} publishes without this
  * application knowing about it.
  */
-final class Console {
+public final class Console {
 
     private Console() {
     }
@@ -81,7 +81,7 @@ final class Console {
         System.exit(0);
     }
 
-    private static String attr(String args) throws Exception {
+    public static String attr(String args) throws Exception {
         int space = args.lastIndexOf(' ');
         if (space < 0) {
             return "ERR attr usage: attr <ObjectName pattern> <attribute>";
