@@ -1,0 +1,63 @@
+package io.zenmonitor.demo.chat;
+
+import java.rmi.registry.LocateRegistry;
+import java.rmi.server.UnicastRemoteObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A session node: looks up the guild, then for each of its sessions exports a {@link SessionListener},
+ * registers it with {@code addMemberListener} and opens a {@link GuildSession} whose stub it keeps. Prints
+ * {@code REGISTERED <k>} as it goes and {@code READY <n>} at the end. It never unregisters anything, not even
+ * when it is stopped (a legacy client rarely does), and exits when its stdin ends.
+ *
+ * <pre>
+ * SessionNode &lt;registryPort&gt; &lt;nodeName&gt; &lt;sessions&gt;
+ * </pre>
+ */
+public final class SessionNode {
+
+    static final AtomicLong RECEIVED = new AtomicLong();
+
+    /** Strong references: exported listeners and session stubs live as long as this JVM. */
+    private static final List<Object> HELD = new ArrayList<>();
+
+    private SessionNode() {
+    }
+
+    static final class Listener implements SessionListener {
+        @Override
+        public void onMessages(List<String> messages) {
+            RECEIVED.addAndGet(messages.size());
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            System.err.println("usage: SessionNode <registryPort> <nodeName> <sessions>");
+            System.exit(2);
+        }
+        Loopback.useLoopbackHostname();
+        Stdin.exitWhenClosed();
+        int port = Integer.parseInt(args[0]);
+        String node = args[1];
+        int n = Integer.parseInt(args[2]);
+
+        Guild guild = (Guild) LocateRegistry.getRegistry("127.0.0.1", port).lookup(GuildServer.BINDING);
+        for (int i = 1; i <= n; i++) {
+            Listener l = new Listener();
+            SessionListener stub = (SessionListener) UnicastRemoteObject.exportObject(l, 0, null, Loopback.SOCKETS);
+            guild.addMemberListener(stub);
+            GuildSession session = guild.join(node + "/user-" + i);
+            HELD.add(l);
+            HELD.add(session);
+            if (i % 1000 == 0 && i < n) {
+                Stdin.say("REGISTERED " + i);
+            }
+        }
+        Stdin.say("READY " + n);
+        new CountDownLatch(1).await();
+    }
+}
