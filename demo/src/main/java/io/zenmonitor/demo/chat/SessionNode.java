@@ -5,6 +5,9 @@ import java.rmi.server.UnicastRemoteObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SessionNode {
 
     static final AtomicLong RECEIVED = new AtomicLong();
+
+    private static final int REGISTER_THREADS = 4;
 
     /** Strong references: exported listeners and session stubs live as long as this JVM. */
     private static final List<Object> HELD = new ArrayList<>();
@@ -46,17 +51,35 @@ public final class SessionNode {
         int n = Integer.parseInt(args[2]);
 
         Guild guild = (Guild) LocateRegistry.getRegistry("127.0.0.1", port).lookup(GuildServer.BINDING);
-        for (int i = 1; i <= n; i++) {
-            Listener l = new Listener();
-            SessionListener stub = (SessionListener) UnicastRemoteObject.exportObject(l, 0, null, Loopback.SOCKETS);
-            guild.addMemberListener(stub);
-            GuildSession session = guild.join(node + "/user-" + i);
-            HELD.add(l);
-            HELD.add(session);
-            if (i % 1000 == 0 && i < n) {
-                Stdin.say("REGISTERED " + i);
-            }
+        // a few threads: each session costs several round trips (two calls and the DGC's dirty calls)
+        int threads = Math.min(REGISTER_THREADS, n);
+        AtomicLong done = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int first = t;
+            parts.add(pool.submit(() -> {
+                for (int i = first + 1; i <= n; i += threads) {
+                    Listener l = new Listener();
+                    SessionListener stub = (SessionListener) UnicastRemoteObject.exportObject(l, 0, null, Loopback.SOCKETS);
+                    guild.addMemberListener(stub);
+                    GuildSession session = guild.join(node + "/user-" + i);
+                    synchronized (HELD) {
+                        HELD.add(l);
+                        HELD.add(session);
+                    }
+                    long k = done.incrementAndGet();
+                    if (k % 1000 == 0 && k < n) {
+                        Stdin.say("REGISTERED " + k);
+                    }
+                }
+                return null;
+            }));
         }
+        for (Future<?> f : parts) {
+            f.get();
+        }
+        pool.shutdown();
         Stdin.say("READY " + n);
         new CountDownLatch(1).await();
     }

@@ -97,7 +97,7 @@ final class Report {
                 continue;
             }
             Files.writeString(dir.resolve("chart-" + c.file() + ".svg"), svg, StandardCharsets.UTF_8);
-            html.append("<div class=\"chart\"><h3>").append(esc(c.title())).append("</h3>\n").append(svg)
+            html.append("<div class=\"chart\"><h3>").append(esc(c.title())).append("</h3>\n").append(svg.replace(" xmlns=\"http://www.w3.org/2000/svg\"", ""))
                     .append("<p class=\"caption\">").append(esc(c.caption())).append("</p></div>\n");
         }
 

@@ -94,6 +94,7 @@ final class ScenarioRun {
 
         // 1. the guild, with the JDK's JMX agent on 127.0.0.1 for the harness
         List<String> guildJvm = new ArrayList<>(jvm("guild", "-Xmx512m"));
+        guildJvm.add("-Xlog:gc:file=" + logs.resolve(scenario.label + "-guild-gc.log"));
         guildJvm.addAll(List.of(
                 "-Dcom.sun.management.jmxremote.port=" + jmxPort,
                 "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
@@ -264,6 +265,9 @@ final class ScenarioRun {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 heap,
                 "-XX:+UseSerialGC",
+                // the agent and RMI's proxies load classes for a while: without this a Full GC for the metadata
+                // threshold lands in the middle of the recording (measured: 0.5 s pauses on a loaded machine)
+                "-XX:MetaspaceSize=128m",
                 "-Djava.net.preferIPv4Stack=true",
                 "-Djava.rmi.server.hostname=127.0.0.1"));
         if (scenario.agent) {
