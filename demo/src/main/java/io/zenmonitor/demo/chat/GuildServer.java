@@ -23,7 +23,17 @@ public final class GuildServer {
     private GuildServer() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            serve(args);
+        } catch (Throwable t) {
+            // exit: the JDK's JMX agent and RMI keep non-daemon threads that would hold a broken JVM alive
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void serve(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: GuildServer <registryPort> [broadcastMillis] [fanOutThreads]");
             System.exit(2);

@@ -31,7 +31,17 @@ public final class LoadClient {
     private LoadClient() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            serve(args);
+        } catch (Throwable t) {
+            // exit: the JDK's JMX agent and RMI keep non-daemon threads that would hold a broken JVM alive
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void serve(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: LoadClient <registryPort> <callsPerSecond>");
             System.exit(2);

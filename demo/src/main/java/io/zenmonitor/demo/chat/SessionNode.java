@@ -39,7 +39,17 @@ public final class SessionNode {
         }
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            serve(args);
+        } catch (Throwable t) {
+            // exit: the JDK's JMX agent and RMI keep non-daemon threads that would hold a broken JVM alive
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void serve(String[] args) throws Exception {
         if (args.length < 3) {
             System.err.println("usage: SessionNode <registryPort> <nodeName> <sessions>");
             System.exit(2);

@@ -74,8 +74,9 @@ final class ScenarioRun {
     }
 
     private Timeline record() throws Exception {
-        int registryPort = freePort();
-        int jmxPort = freePort();
+        int[] ports = freePorts(2);
+        int registryPort = ports[0];
+        int jmxPort = ports[1];
         int total = options.nodes() * options.sessions();
         timeline.settings.put("scenario", scenario.label);
         timeline.settings.put("agent", String.valueOf(scenario.agent));
@@ -360,9 +361,21 @@ final class ScenarioRun {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
-            return s.getLocalPort();
+    /** Distinct TCP ports free on 127.0.0.1 now (held open together, so the OS cannot hand out one twice). */
+    static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 
