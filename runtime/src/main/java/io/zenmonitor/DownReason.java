@@ -58,8 +58,19 @@ public record DownReason(Kind kind, Term detail) {
     public static final DownReason UNREGISTERED = new DownReason(Kind.UNREGISTERED, null);
     public static final DownReason COLLECTED = new DownReason(Kind.COLLECTED, null);
     public static final DownReason NOPROC = new DownReason(Kind.NOPROC, null);
-    /** NODEDOWN: the node left the view (crash, partition or leave). */
+    /** NODEDOWN: the node left the view, and whether it crashed could not be told (no probe possible). */
     public static final DownReason NODEDOWN = new DownReason(Kind.NODEDOWN, Term.atom("left"));
+    /**
+     * NODEDOWN: the node left the view and its process is gone: its host refused a connection to its
+     * port (or, as ZenMonitor would say, the node crashed).
+     */
+    public static final DownReason NODEDOWN_CRASHED = new DownReason(Kind.NODEDOWN, Term.atom("crashed"));
+    /**
+     * NODEDOWN: the node left the view but may still run: hung, or cut off by the network (its port did not
+     * refuse the probe), or this node sees fewer members than {@code partition.quorum}. Final for the
+     * monitor like any NODEDOWN; the agent's zero-code actions wait {@code partition.grace} for it.
+     */
+    public static final DownReason NODEDOWN_UNREACHABLE = new DownReason(Kind.NODEDOWN, Term.atom("unreachable"));
     /** NODEDOWN: the node was not in the view when the monitor was resolved. */
     public static final DownReason NODEDOWN_UNAVAILABLE = new DownReason(Kind.NODEDOWN, Term.atom("unavailable"));
     /** NODEDOWN: the node runs no compatible zen Proxy (no or another wire version), or is penalised for it. */
@@ -99,6 +110,11 @@ public record DownReason(Kind kind, Term detail) {
      */
     public boolean isNodeGone() {
         return kind == Kind.NODEDOWN && !NODEDOWN_INCOMPATIBLE.equals(this) && !NODEDOWN_UNKNOWN_ENDPOINT.equals(this);
+    }
+
+    /** Whether this is {@link #NODEDOWN_UNREACHABLE}: the node may come back (see {@code partition.grace}). */
+    public boolean isUnreachable() {
+        return NODEDOWN_UNREACHABLE.equals(this);
     }
 
     @Override

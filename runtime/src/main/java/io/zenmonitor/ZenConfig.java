@@ -35,6 +35,8 @@ import java.util.Objects;
  *   <tr><td>zen.callback.threads</td><td>4</td><td>{@link #callbackThreads()}</td><td>no</td></tr>
  *   <tr><td>zen.listeners</td><td>true</td><td>{@link #listeners()}</td><td>no</td></tr>
  *   <tr><td>zen.listeners.pairs</td><td>(none)</td><td>{@link #listenersPairs()}</td><td>no</td></tr>
+ *   <tr><td>zen.partition.grace</td><td>60s</td><td>{@link #partitionGrace()}</td><td>no</td></tr>
+ *   <tr><td>zen.partition.quorum</td><td>0</td><td>{@link #partitionQuorum()}</td><td>no</td></tr>
  *   <tr><td>zen.dgc</td><td>true</td><td>{@link #dgc()}</td><td>no</td></tr>
  *   <tr><td>zen.enabled</td><td>true</td><td>{@link #enabled()}</td><td>no</td></tr>
  *   <tr><td>zen.log</td><td>info</td><td>{@link #log()}</td><td>no</td></tr>
@@ -195,6 +197,16 @@ public final class ZenConfig {
         return config.flag(ConfigKey.DGC);
     }
 
+    /** How long zero-code actions wait for an unreachable node to come back ({@code zen.partition.grace}). */
+    public Duration partitionGrace() {
+        return config.duration(ConfigKey.PARTITION_GRACE);
+    }
+
+    /** Members this node must see to report departures as crashes; 0 is off ({@code zen.partition.quorum}). */
+    public int partitionQuorum() {
+        return config.integer(ConfigKey.PARTITION_QUORUM);
+    }
+
     /** The master switch ({@code zen.enabled}). */
     public boolean enabled() {
         return config.flag(ConfigKey.ENABLED);
@@ -324,6 +336,22 @@ public final class ZenConfig {
     /** @param dgc whether fast DGC lease expiry is on */
     public ZenConfig dgc(boolean dgc) {
         return with(ConfigKey.DGC, "dgc", dgc);
+    }
+
+    /**
+     * @param partitionGrace 1ms to 1h
+     * @throws IllegalArgumentException if null or out of range
+     */
+    public ZenConfig partitionGrace(Duration partitionGrace) {
+        return with(ConfigKey.PARTITION_GRACE, "partitionGrace", partitionGrace);
+    }
+
+    /**
+     * @param partitionQuorum 0 (off) to 10000
+     * @throws IllegalArgumentException if out of range
+     */
+    public ZenConfig partitionQuorum(int partitionQuorum) {
+        return with(ConfigKey.PARTITION_QUORUM, "partitionQuorum", partitionQuorum);
     }
 
     /** @param enabled the master switch */

@@ -138,6 +138,13 @@ public interface ZenNode extends AutoCloseable {
      */
     boolean demonitor(MonitorRef ref, boolean flush);
 
+    /**
+     * The node that owns {@code target} as far as this node knows now: a named or MBean target's node, or
+     * the node that advertises an RMI target's endpoint (empty while none does, e.g. after it left).
+     * Never blocks.
+     */
+    java.util.Optional<String> nodeOf(Target target);
+
     /** Whether the target's node is known compatible (cache only; unknown nodes are incompatible). */
     Compatibility compatibility(Target target);
 

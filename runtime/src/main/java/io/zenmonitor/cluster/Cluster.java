@@ -90,6 +90,7 @@ public final class Cluster implements Transport, Receiver {
     private final Map<String, String> stackValues;
 
     public Cluster(String nodeName, String clusterName, String stack, Map<String, String> stackValues, Loop loop, Metrics metrics, Codec codec) {
+        this.departures = new Departures(nodeName);
         this.stackValues = Map.copyOf(stackValues);
         this.nodeName = nodeName;
         this.clusterName = clusterName;
@@ -474,6 +475,43 @@ public final class Cluster implements Transport, Receiver {
         }
     }
 
+    /** Transport addresses of members, kept while they are members: a departed one is probed there. */
+    private final HashMap<Address, java.net.InetSocketAddress> physical = new HashMap<>();
+    private final Departures departures;
+
+    /** {@code partition.quorum}: see {@link Departures}. */
+    public void partitionQuorum(int quorum) {
+        departures.quorum(quorum);
+    }
+
+    private void rememberPhysical(Address a) {
+        if (channel == null || !(channel.getProtocolStack().getTransport() instanceof org.jgroups.protocols.BasicTCP)) {
+            return; // only a TCP transport port answers a connect; other transports probe advertised endpoints
+        }
+        try {
+            Object pa = channel.down(new org.jgroups.Event(org.jgroups.Event.GET_PHYSICAL_ADDRESS, a));
+            if (pa instanceof org.jgroups.stack.IpAddress ip && ip.getIpAddress() != null) {
+                physical.put(a, new java.net.InetSocketAddress(ip.getIpAddress(), ip.getPort()));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("{}: no physical address for {}: {}", nodeName, a, e.toString());
+        }
+    }
+
+    private List<java.net.InetSocketAddress> portsOf(Address a, List<Endpoint> advertised) {
+        List<java.net.InetSocketAddress> ports = new ArrayList<>(2);
+        java.net.InetSocketAddress p = physical.get(a);
+        if (p != null) {
+            ports.add(p);
+        }
+        if (advertised != null) {
+            for (Endpoint e : advertised) {
+                ports.add(java.net.InetSocketAddress.createUnresolved(e.host(), e.port()));
+            }
+        }
+        return ports;
+    }
+
     @Override
     public void viewAccepted(View view) {
         loop.execute(() -> applyView(view));
@@ -500,6 +538,9 @@ public final class Cluster implements Transport, Receiver {
             departedNames.put(a, nameOf(a));
         }
         members = List.copyOf(next);
+        for (Address a : joined) {
+            rememberPhysical(a);
+        }
         names.clear();
         byName.clear();
         zenMembers.clear();
@@ -535,7 +576,15 @@ public final class Cluster implements Transport, Receiver {
                 }
             }
             proxy.subscriberDown(a);
-            local.onNodeDown(n, a);
+            List<java.net.InetSocketAddress> ports = portsOf(a, eps);
+            departures.classify(next.size(), ports, reason -> {
+                if (loop.inLoop()) {
+                    local.onNodeDown(n, a, reason);
+                } else {
+                    loop.execute(() -> local.onNodeDown(n, a, reason));
+                }
+            });
+            physical.remove(a);
             byeAcked(a);
         }
         publishDirectory();
@@ -588,6 +637,7 @@ public final class Cluster implements Transport, Receiver {
 
     /** Leaves the cluster and closes the channel. */
     public void close() {
+        departures.close();
         if (channel != null) {
             try {
                 channel.disconnect();

@@ -56,6 +56,10 @@ import java.util.regex.Pattern;
  *       <td>extra registration method pairs</td></tr>
  *   <tr><td>zen.dgc</td><td>ZEN_DGC</td><td>true</td><td>true, false</td><td>no</td>
  *       <td>fast DGC lease expiry on node death</td></tr>
+ *   <tr><td>zen.partition.grace</td><td>ZEN_PARTITION_GRACE</td><td>60s</td><td>1ms to 1h</td><td>no</td>
+ *       <td>how long zero-code actions wait for an unreachable (not crashed) node</td></tr>
+ *   <tr><td>zen.partition.quorum</td><td>ZEN_PARTITION_QUORUM</td><td>0</td><td>0 to 10000</td><td>no</td>
+ *       <td>members needed to report departures as crashes (0: off)</td></tr>
  *   <tr><td>zen.enabled</td><td>ZEN_ENABLED</td><td>true</td><td>true, false</td><td>no</td>
  *       <td>master switch</td></tr>
  *   <tr><td>zen.log</td><td>ZEN_LOG</td><td>info</td><td>trace, debug, info, warn, error, off</td><td>no</td>
@@ -144,6 +148,22 @@ public enum ConfigKey {
     DGC("dgc", "true", false, false,
             "fast DGC: the leases a dead node held end at once",
             Codec.bool()),
+
+    /**
+     * How long the agent waits before acting on a node that left the view but did not crash (hung or cut
+     * off): its listener registrations and DGC leases stay until then, and stay for good if it comes back.
+     */
+    PARTITION_GRACE("partition.grace", "60s", false, false,
+            "how long zero-code actions wait for an unreachable (not crashed) node to come back",
+            Codec.duration()),
+
+    /**
+     * With N > 0, a node that sees fewer than N members (itself included) reports every departure as
+     * unreachable, never as crashed: a minority side does not tear down what the majority still uses.
+     */
+    PARTITION_QUORUM("partition.quorum", "0", false, false,
+            "members a node must see to report departures as crashes; 0 turns the check off",
+            Codec.integer(0, 10_000)),
 
     /** Master switch: {@code false} leaves the application untouched. */
     ENABLED("enabled", "true", false, false,

@@ -272,6 +272,10 @@ final class Connector {
 
     /** The member {@code gone} left the view. */
     void nodeDown(Address gone) {
+        nodeDown(gone, DownReason.NODEDOWN);
+    }
+
+    void nodeDown(Address gone, DownReason reason) {
         boolean ours = gone.equals(address) || (pinging && gone.equals(pingAddress)) || address == null;
         if (!ours || self) {
             return; // an old incarnation leaving after a new one answered
@@ -282,7 +286,7 @@ final class Connector {
         address = null;
         local.cache.put(node, CompatibilityCache.UNAVAILABLE);
         completeWaiters(Compatibility.INCOMPATIBLE);
-        fireAll(DownReason.NODEDOWN);
+        fireAll(reason);
     }
 
     /** The node's Proxy said goodbye (clean shutdown): as ZenMonitor's proxy monitor firing, not noconnection. */

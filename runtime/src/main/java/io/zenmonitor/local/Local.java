@@ -148,6 +148,15 @@ public final class Local {
         return cache.compatibility(t.node());
     }
 
+    /** The node owning {@code target} now, from any thread (the directory snapshot for RMI targets), or null. */
+    public String ownerNode(Target target) {
+        Target t = normalize(target);
+        if (t instanceof RmiTarget r) {
+            return transport.nodeOfEndpointSnapshot(r.endpoint());
+        }
+        return t.node();
+    }
+
     /** {@code compatibility_for_node}: reads the cache only. */
     public Compatibility compatibilityForNode(String node) {
         return cache.compatibility(node);
@@ -322,9 +331,14 @@ public final class Local {
     }
 
     public void onNodeDown(String node, Address gone) {
+        onNodeDown(node, gone, DownReason.NODEDOWN);
+    }
+
+    /** {@code node} left the view; {@code reason} says whether it crashed or is unreachable. Loop thread. */
+    public void onNodeDown(String node, Address gone, DownReason reason) {
         Connector c = node == null ? null : connectors.get(node);
         if (c != null) {
-            c.nodeDown(gone);
+            c.nodeDown(gone, reason);
         }
     }
 

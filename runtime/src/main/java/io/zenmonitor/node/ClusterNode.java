@@ -80,6 +80,7 @@ public final class ClusterNode implements ZenNode {
         this.local = new Local(name, cluster, loop, settings, metrics, Ticker.SYSTEM, callbacks);
         this.proxy = new Proxy(cluster, settings, metrics, new Truncator(config.truncateDepth(), config.truncateMaxString()));
         cluster.bind(local, proxy);
+        cluster.partitionQuorum(config.partitionQuorum());
     }
 
     /**
@@ -210,6 +211,11 @@ public final class ClusterNode implements ZenNode {
     }
 
     /** Whether the target's node is known compatible (cache only; unknown nodes are incompatible). */
+    @Override
+    public java.util.Optional<String> nodeOf(Target target) {
+        return java.util.Optional.ofNullable(local.ownerNode(target));
+    }
+
     @Override
     public Compatibility compatibility(Target target) {
         return local.compatibility(target);

@@ -67,9 +67,10 @@ public final class AgentInstaller {
                 ZenNode node = startNode(config, attributes, agentLoader);
                 ZenMonitor.install(node);
                 Summary summary = new Summary();
-                ListenerRegistry listeners = new ListenerRegistry(node, pairs, summary);
-                FastDgc dgc = config.dgc() ? FastDgc.create(node) : null;
+                ListenerRegistry listeners = new ListenerRegistry(node, pairs, summary, config.partitionGrace());
+                FastDgc dgc = config.dgc() ? FastDgc.create(node, config.partitionGrace()) : null;
                 HookDrainer drainer = new HookDrainer(node, listeners, summary, targetGetStub, dgc);
+                registerGauges(node, summary, listeners, dgc);
                 drainer.start();
                 ExitWatch.start(node);
                 if (lateAttach) {
@@ -89,6 +90,23 @@ public final class AgentInstaller {
         starter.setContextClassLoader(agentLoader); // JGroups loads protocol classes through the context loader
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /** The agent's own figures, next to the runtime's in the node's MBean {@code Metrics}. */
+    private static void registerGauges(ZenNode node, Summary summary, ListenerRegistry listeners, FastDgc dgc) {
+        var m = node.metrics();
+        m.gauge("zen.agent.listeners.registrations", listeners::size);
+        m.gauge("zen.agent.listeners.removed", summary.totalRemoved::sum);
+        m.gauge("zen.agent.listeners.failed", summary.totalFailed::sum);
+        m.gauge("zen.agent.partition.parked", listeners::parkedCount);
+        m.gauge("zen.agent.partition.restored", listeners.restoredCount::sum);
+        m.gauge("zen.agent.partition.expired", listeners.expiredCount::sum);
+        if (dgc != null) {
+            m.gauge("zen.agent.dgc.expired", dgc.expired::sum);
+            m.gauge("zen.agent.dgc.graced", dgc::gracedCount);
+            m.gauge("zen.agent.dgc.kept-after-merge", dgc.keptAfterMerge::sum);
+            m.gauge("zen.agent.dgc.expired-after-grace", dgc.expiredAfterGrace::sum);
+        }
     }
 
     /** Starts a runtime node with the agent's loader as context loader (JGroups loads protocols through it). */

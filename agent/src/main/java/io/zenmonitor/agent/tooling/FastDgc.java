@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * meant to expire is touched, through {@code redefineModule}-granted reflection; if that fails on some
  * JDK the feature logs one WARN and stays off.
  *
+ * <h2>Partitions</h2>
+ * Leases cannot be given back once ended, so a node that is only unreachable ({@code NODEDOWN
+ * :unreachable}) keeps them for {@code partition.grace}: if a member of that name with the same VMID (the
+ * same JVM) is in the view again by then, nothing happens; otherwise they end then ("expired after grace").
+ *
  * <h2>Threading</h2>
  * {@link #watchNew} runs on the hook drainer; expiries on the node's callback threads.
  */
@@ -44,8 +49,15 @@ final class FastDgc {
     private final Map<String, Object> watched = new HashMap<>();
     final LongAdder expired = new LongAdder();
 
-    private FastDgc(ZenNode node, Method getDgcImpl, Field leaseTable, Field expiration, Method checkLeases) {
+    private final long graceNanos;
+    /** Unreachable members whose leases end when the grace period does: member -> [vmid, deadline]. */
+    private final Map<String, Object[]> graced = new java.util.concurrent.ConcurrentHashMap<>();
+    final LongAdder keptAfterMerge = new LongAdder();
+    final LongAdder expiredAfterGrace = new LongAdder();
+
+    private FastDgc(ZenNode node, long graceNanos, Method getDgcImpl, Field leaseTable, Field expiration, Method checkLeases) {
         this.node = node;
+        this.graceNanos = graceNanos;
         this.getDgcImpl = getDgcImpl;
         this.leaseTable = leaseTable;
         this.expiration = expiration;
@@ -67,7 +79,7 @@ final class FastDgc {
     }
 
     /** The feature, or null (one WARN) when this JDK's DGC internals are not as expected. */
-    static FastDgc create(ZenNode node) {
+    static FastDgc create(ZenNode node, java.time.Duration grace) {
         try {
             Class<?> dgc = Class.forName("sun.rmi.transport.DGCImpl", false, null);
             Class<?> info = Class.forName("sun.rmi.transport.DGCImpl$LeaseInfo", false, null);
@@ -80,7 +92,7 @@ final class FastDgc {
             }
             table.setAccessible(true);
             exp.setAccessible(true);
-            return new FastDgc(node, get, table, exp, check);
+            return new FastDgc(node, grace.toNanos(), get, table, exp, check);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("fast DGC is off: this JDK's RMI DGC internals are not as expected: {}", e.toString());
             return null;
@@ -103,7 +115,10 @@ final class FastDgc {
 
     private void onDown(String member, String vmid, Down down) {
         DownReason r = down.reason();
-        if (r.isNodeGone() || r.kind() == DownReason.Kind.SHUTDOWN) {
+        if (r.isUnreachable()) {
+            graced.put(member, new Object[] {vmid, System.nanoTime() + graceNanos});
+            LOG.info("node {} is unreachable ({}): the RMI leases it holds here stay for partition.grace", member, r);
+        } else if (r.isNodeGone() || r.kind() == DownReason.Kind.SHUTDOWN) {
             int n = expire(vmid);
             if (n > 0) {
                 LOG.info("node {} is gone ({}): ended the RMI leases it held on {} object(s) here", member, r, n);
@@ -124,6 +139,36 @@ final class FastDgc {
             }
             watchedGone.clear();
         }
+    }
+
+    /** Ends the leases of unreachable members whose grace period is over, unless they came back. Drainer thread. */
+    void runGrace(long now) {
+        if (graced.isEmpty()) {
+            return;
+        }
+        List<String> members = node.members();
+        for (var it = graced.entrySet().iterator(); it.hasNext();) {
+            var e = it.next();
+            String member = e.getKey();
+            String vmid = (String) e.getValue()[0];
+            long deadline = (Long) e.getValue()[1];
+            if (members.contains(member) && vmid.equals(node.attributesOf(member).get(VMID_ATTRIBUTE))) {
+                it.remove();
+                keptAfterMerge.increment();
+                LOG.info("node {} is back (same JVM): the RMI leases it holds here were kept", member);
+            } else if (now - deadline >= 0) {
+                it.remove();
+                int n = expire(vmid);
+                expiredAfterGrace.increment();
+                LOG.info("node {} did not come back within partition.grace: ended the RMI leases it held on {} object(s) here",
+                        member, n);
+            }
+        }
+    }
+
+    /** Unreachable members whose leases wait for the grace period, for the MBean and status. */
+    int gracedCount() {
+        return graced.size();
     }
 
     /** Ends the lease of {@code vmid} now; returns how many objects it referenced. */

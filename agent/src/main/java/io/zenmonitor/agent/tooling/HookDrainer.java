@@ -80,10 +80,12 @@ final class HookDrainer implements Runnable {
                 advertisePending();
                 long now = System.nanoTime();
                 listeners.runRetries(now);
+                listeners.runParked(now);
                 if (dgc != null && now - lastMembersCheck >= MEMBERS_CHECK_NANOS) {
                     lastMembersCheck = now;
                     dgc.forgetEnded();
                     dgc.watchNew();
+                    dgc.runGrace(now);
                 }
                 summary.flush(now, false);
                 LockSupport.parkNanos(IDLE_PARK_NANOS);

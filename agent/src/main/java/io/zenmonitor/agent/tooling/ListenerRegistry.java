@@ -38,6 +38,14 @@ import javax.management.ObjectName;
  * {@value #MAX_RETRY_MILLIS} ms), so a client whose endpoint was advertised a moment after it
  * registered is covered too.
  *
+ * <h2>Partitions</h2>
+ * A stub whose node crashed ({@code NODEDOWN :crashed}, or {@code :left} where no probe was possible) is
+ * removed at once. One whose node is only unreachable ({@code :unreachable}: hung, cut off, or this node
+ * is below {@code partition.quorum}) is parked for {@code partition.grace}: nothing is removed, so after a
+ * merge the application is exactly as before the blip. The drainer watches the stub again as soon as its
+ * endpoint is advertised again (the node is back: "restored"), and removes it, paced, once the grace
+ * period is over and it is still gone ("expired after grace").
+ *
  * <h2>Threading</h2>
  * Calls arrive on the hook drainer thread; downs on the node's callback threads (where the removal runs,
  * one per dispatch, so removals are paced at {@code demand.amount} per {@code demand.interval}).
@@ -85,6 +93,8 @@ final class ListenerRegistry {
         long retryMillis = FIRST_RETRY_MILLIS;
         long dueNanos;
         int noprocs;
+        /** While parked (its node unreachable): when the grace period ends; 0 when not parked. */
+        volatile long parkedUntil;
 
         Registration(Key key, String what, Removal removal) {
             this.key = key;
@@ -102,10 +112,21 @@ final class ListenerRegistry {
     private final PriorityQueue<Registration> due = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
     private final java.util.concurrent.ConcurrentLinkedQueue<Registration> retryQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    ListenerRegistry(ZenNode node, ListenerPairs pairs, Summary summary) {
+    /** Parked registrations (their node unreachable); drainer only, fed by {@link #parkQueue}. */
+    private final java.util.ArrayList<Registration> parked = new java.util.ArrayList<>();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Registration> parkQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final long graceNanos;
+    private long lastParkCheck;
+    /** How often parked registrations are checked for a returned node or an ended grace period. */
+    static final long PARK_CHECK_NANOS = 250_000_000L;
+    final java.util.concurrent.atomic.LongAdder restoredCount = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder expiredCount = new java.util.concurrent.atomic.LongAdder();
+
+    ListenerRegistry(ZenNode node, ListenerPairs pairs, Summary summary, java.time.Duration grace) {
         this.node = node;
         this.pairs = pairs;
         this.summary = summary;
+        this.graceNanos = grace.toNanos();
     }
 
     int size() {
@@ -233,7 +254,22 @@ final class ListenerRegistry {
             return;
         }
         DownReason reason = down.reason();
-        if (reason.kind() == DownReason.Kind.NODEDOWN && !reason.isNodeGone()) {
+        long parkedUntil = r.parkedUntil;
+        if (reason.isUnreachable() && parkedUntil == 0) {
+            r.parkedUntil = System.nanoTime() + graceNanos;
+            summary.parked(r.what);
+            parkQueue.add(r); // not removed: the node may come back within partition.grace
+            return;
+        }
+        if (parkedUntil != 0 && reason.kind() == DownReason.Kind.NODEDOWN) {
+            // watched again by the park check: either the grace period ended, or the node came and went again
+            if (System.nanoTime() - parkedUntil < 0 && (reason.isUnreachable() || !reason.isNodeGone())) {
+                parkQueue.add(r);
+                return;
+            }
+            reason = DownReason.NODEDOWN_UNREACHABLE; // expired after grace: remove, reported as such
+            expiredCount.increment();
+        } else if (reason.kind() == DownReason.Kind.NODEDOWN && !reason.isNodeGone()) {
             retryQueue.add(r); // incompatible or unknown endpoint: never removed by us; look again later
             return;
         }
@@ -249,7 +285,7 @@ final class ListenerRegistry {
         }
         try {
             r.removal.run();
-            summary.removed(r.what, reason.toString());
+            summary.removed(r.what, parkedUntil != 0 ? "expired after partition.grace (" + reason + ")" : reason.toString());
         } catch (InvocationTargetException e) {
             summary.failed(r.what, e.getCause() == null ? e.toString() : e.getCause().toString());
         } catch (Exception e) {
@@ -280,6 +316,47 @@ final class ListenerRegistry {
                 watch(r, r.what);
             }
         }
+    }
+
+    /**
+     * Parked registrations: watched again when their endpoint is advertised again (their node is back) or
+     * when the grace period ended (the monitor then fires at once, paced, and {@link #onDown} removes).
+     * Drainer thread.
+     */
+    void runParked(long now) {
+        Registration r;
+        while ((r = parkQueue.poll()) != null) {
+            parked.add(r);
+        }
+        if (parked.isEmpty() || now - lastParkCheck < PARK_CHECK_NANOS) {
+            return;
+        }
+        lastParkCheck = now;
+        java.util.List<String> members = node.members();
+        java.util.Iterator<Registration> it = parked.iterator();
+        while (it.hasNext()) {
+            Registration p = it.next();
+            if (registrations.get(p.key) != p) {
+                it.remove(); // the application removed it meanwhile
+                continue;
+            }
+            boolean back = node.nodeOf(p.key.stub()).map(members::contains).orElse(false);
+            if (back) {
+                p.parkedUntil = 0;
+                restoredCount.increment();
+                summary.restored(p.what);
+                it.remove();
+                watch(p, p.what);
+            } else if (now - p.parkedUntil >= 0) {
+                it.remove();
+                watch(p, p.what); // fires at once (the node is gone): onDown removes it
+            }
+        }
+    }
+
+    /** Registrations parked while their node is unreachable, for the MBean and status. */
+    int parkedCount() {
+        return parked.size() + parkQueue.size();
     }
 
     /** Pending retries, for tests and status. */

@@ -28,6 +28,19 @@ final class Summary {
         totalRemoved.increment();
     }
 
+    private final ConcurrentHashMap<String, LongAdder> parked = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> restored = new ConcurrentHashMap<>();
+
+    /** A registration whose node is unreachable is kept for partition.grace. */
+    void parked(String method) {
+        parked.computeIfAbsent(method, k -> new LongAdder()).increment();
+    }
+
+    /** A parked registration's node came back: it is watched again, nothing was removed. */
+    void restored(String method) {
+        restored.computeIfAbsent(method, k -> new LongAdder()).increment();
+    }
+
     void failed(String method, String why) {
         failed.computeIfAbsent(method, k -> new LongAdder()).increment();
         lastFailure.put(method, why);
@@ -44,6 +57,16 @@ final class Summary {
         if (!r.isEmpty()) {
             long n = r.values().stream().mapToLong(Long::longValue).sum();
             LOG.info("removed {} registration{} of dead remote listeners: {}", n, n == 1 ? "" : "s", r);
+        }
+        Map<String, Long> p = drain(parked);
+        if (!p.isEmpty()) {
+            long n = p.values().stream().mapToLong(Long::longValue).sum();
+            LOG.info("kept {} registration{} of unreachable (not crashed) nodes for partition.grace: {}", n, n == 1 ? "" : "s", p);
+        }
+        Map<String, Long> back = drain(restored);
+        if (!back.isEmpty()) {
+            long n = back.values().stream().mapToLong(Long::longValue).sum();
+            LOG.info("restored after merge: {} registration{} of nodes that came back: {}", n, n == 1 ? "" : "s", back);
         }
         Map<String, Long> f = drain(failed);
         if (!f.isEmpty()) {
