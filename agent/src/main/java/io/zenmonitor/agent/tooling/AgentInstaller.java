@@ -103,6 +103,8 @@ public final class AgentInstaller {
         m.gauge("zen.agent.partition.expired", listeners.expiredCount::sum);
         if (dgc != null) {
             m.gauge("zen.agent.dgc.expired", dgc.expired::sum);
+            m.gauge("zen.agent.dgc.released", dgc.objectsReleased::sum);
+            m.gauge("zen.agent.dgc.pending", dgc::pendingReleases);
             m.gauge("zen.agent.dgc.graced", dgc::gracedCount);
             m.gauge("zen.agent.dgc.kept-after-merge", dgc.keptAfterMerge::sum);
             m.gauge("zen.agent.dgc.expired-after-grace", dgc.expiredAfterGrace::sum);

@@ -22,11 +22,13 @@ import org.slf4j.LoggerFactory;
  * <h2>How</h2>
  * Every agent node advertises its RMI DGC {@code VMID} as the node attribute {@value #VMID_ATTRIBUTE}.
  * This node monitors every member that has one ({@link ZenNode#monitorNode}); when such a member leaves
- * the view or shuts down, the callback (paced by the Dispatcher like every down) sets the expiration of
- * that VMID's lease in {@code sun.rmi.transport.DGCImpl} to zero and runs RMI's own lease check, which
- * calls {@code Target.vmidDead} for each object the VMID referenced. Only JDK-internal state already
- * meant to expire is touched, through {@code redefineModule}-granted reflection; if that fails on some
- * JDK the feature logs one WARN and stays off.
+ * the view or shuts down, the callback takes that VMID's lease out of
+ * {@code sun.rmi.transport.DGCImpl}'s lease table, as RMI's own lease check does when a lease expires,
+ * and the drainer then calls {@code Target.vmidDead} for each object the VMID referenced, paced at
+ * {@code demand.amount} per {@code demand.interval}; RMI runs {@code unreferenced()} for objects no other
+ * client holds. Only JDK-internal state already meant to expire is touched, through
+ * {@code redefineModule}-granted reflection; if that fails on some JDK the feature logs one WARN and
+ * stays off.
  *
  * <h2>Partitions</h2>
  * Leases cannot be given back once ended, so a node that is only unreachable ({@code NODEDOWN
@@ -45,7 +47,6 @@ final class FastDgc {
     private final Method getDgcImpl;
     private final Field leaseTable;
     private final Field expiration;
-    private final Method checkLeases;
     private final Map<String, Object> watched = new HashMap<>();
     final LongAdder expired = new LongAdder();
 
@@ -55,13 +56,18 @@ final class FastDgc {
     final LongAdder keptAfterMerge = new LongAdder();
     final LongAdder expiredAfterGrace = new LongAdder();
 
-    private FastDgc(ZenNode node, long graceNanos, Method getDgcImpl, Field leaseTable, Field expiration, Method checkLeases) {
+    private final Field notifySet;
+    private final Method vmidDead;
+
+    private FastDgc(ZenNode node, long graceNanos, Method getDgcImpl, Field leaseTable, Field expiration, Field notifySet,
+            Method vmidDead) {
+        this.notifySet = notifySet;
+        this.vmidDead = vmidDead;
         this.node = node;
         this.graceNanos = graceNanos;
         this.getDgcImpl = getDgcImpl;
         this.leaseTable = leaseTable;
         this.expiration = expiration;
-        this.checkLeases = checkLeases;
     }
 
     /** This JVM's DGC VMID as text (the one its DGC client sends in every dirty call), or null. */
@@ -86,13 +92,16 @@ final class FastDgc {
             Method get = dgc.getDeclaredMethod("getDGCImpl");
             Field table = dgc.getDeclaredField("leaseTable");
             Field exp = info.getDeclaredField("expiration");
-            Method check = dgc.getDeclaredMethod("checkLeases");
-            for (var m : List.of(get, check)) {
+            Field notify = info.getDeclaredField("notifySet");
+            Class<?> target = Class.forName("sun.rmi.transport.Target", false, null);
+            Method dead = target.getDeclaredMethod("vmidDead", java.rmi.dgc.VMID.class);
+            for (var m : List.of(get, dead)) {
                 m.setAccessible(true);
             }
-            table.setAccessible(true);
-            exp.setAccessible(true);
-            return new FastDgc(node, grace.toNanos(), get, table, exp, check);
+            for (var f : List.of(table, exp, notify)) {
+                f.setAccessible(true);
+            }
+            return new FastDgc(node, grace.toNanos(), get, table, exp, notify, dead);
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("fast DGC is off: this JDK's RMI DGC internals are not as expected: {}", e.toString());
             return null;
@@ -171,36 +180,82 @@ final class FastDgc {
         return graced.size();
     }
 
-    /** Ends the lease of {@code vmid} now; returns how many objects it referenced. */
+    /**
+     * Ends the lease of {@code vmid} now: takes it out of RMI's lease table and queues each object it
+     * referenced for {@code Target.vmidDead}, which {@link #runPaced} calls at the node's pace (so a
+     * client that held 10,000 sessions does not start 10,000 {@code unreferenced()} threads at once).
+     * Returns how many objects it referenced.
+     */
     int expire(String vmid) {
         try {
             Object dgc = getDgcImpl.invoke(null);
             @SuppressWarnings("unchecked")
             Map<Object, Object> table = (Map<Object, Object>) leaseTable.get(dgc);
-            int objects = 0;
-            boolean found = false;
+            List<Object[]> ended = new ArrayList<>();
             synchronized (table) {
-                for (Map.Entry<Object, Object> e : table.entrySet()) {
+                for (var it = table.entrySet().iterator(); it.hasNext();) {
+                    var e = it.next();
                     if (e.getKey().toString().equals(vmid)) {
                         Object info = e.getValue();
+                        java.util.Set<?> targets;
                         synchronized (info) {
                             expiration.setLong(info, 0L);
+                            targets = new java.util.HashSet<>((java.util.Set<?>) notifySet.get(info));
                         }
-                        Field notify = info.getClass().getDeclaredField("notifySet");
-                        notify.setAccessible(true);
-                        objects = ((java.util.Set<?>) notify.get(info)).size();
-                        found = true;
+                        it.remove(); // as DGCImpl.checkLeases does for an expired lease
+                        for (Object t : targets) {
+                            ended.add(new Object[] {t, e.getKey()});
+                        }
                     }
                 }
             }
-            if (found) {
-                checkLeases.invoke(dgc); // RMI's own check: vmidDead for each object, then unreferenced()
+            pending.addAll(ended);
+            if (!ended.isEmpty()) {
                 expired.increment();
             }
-            return objects;
+            return ended.size();
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("could not end the RMI leases of {}: {}", vmid, e.toString());
             return 0;
         }
+    }
+
+    /** Objects whose lease ended, waiting for {@code vmidDead}: [sun.rmi.transport.Target, VMID]. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Object[]> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private long windowStart;
+    private int usedInWindow;
+    final LongAdder objectsReleased = new LongAdder();
+
+    /**
+     * Calls {@code Target.vmidDead} for queued objects, at most {@code demand.amount} per
+     * {@code demand.interval} (read live from the node's settings; a budget of its own, next to the
+     * Dispatcher's). RMI then runs {@code unreferenced()} for objects no other client references. Drainer
+     * thread.
+     */
+    void runPaced(long now) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        long interval = node.settings().demandIntervalNanos();
+        if (now - windowStart >= interval) {
+            windowStart = now;
+            usedInWindow = 0;
+        }
+        int amount = node.settings().demandAmount();
+        Object[] p;
+        while (usedInWindow < amount && (p = pending.poll()) != null) {
+            usedInWindow++;
+            try {
+                vmidDead.invoke(p[0], p[1]);
+                objectsReleased.increment();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                LOG.debug("vmidDead failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** Objects whose lease ended and whose release waits for the pace. */
+    int pendingReleases() {
+        return pending.size();
     }
 }

@@ -81,6 +81,9 @@ final class HookDrainer implements Runnable {
                 long now = System.nanoTime();
                 listeners.runRetries(now);
                 listeners.runParked(now);
+                if (dgc != null) {
+                    dgc.runPaced(now);
+                }
                 if (dgc != null && now - lastMembersCheck >= MEMBERS_CHECK_NANOS) {
                     lastMembersCheck = now;
                     dgc.forgetEnded();
