@@ -138,6 +138,7 @@ public final class ZenNode implements AutoCloseable {
             node.cluster.connect();
         } catch (IllegalArgumentException e) {
             node.loop.close();
+            node.callbacks.shutdownNow();
             throw e;
         } catch (Exception e) {
             node.loop.close();

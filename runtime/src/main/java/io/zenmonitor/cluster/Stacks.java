@@ -12,12 +12,20 @@ import java.util.regex.Pattern;
 
 /**
  * Finds a JGroups stack: a name from the {@code jgroups-config} module (a resource
- * {@code zen/stacks/NAME.xml}) or a path to an XML file.
+ * {@code zen/stacks/NAME.xml}) or a path to an XML file, and checks its site values before JGroups sees it.
+ *
+ * <p>A stack's site values are {@code ${zen.stack.*}} placeholders. {@link #open(String, Map)} fills them from
+ * the configuration's {@code stack.*} keys (agent arguments, {@code -Dzen.stack.*}, {@code ZEN_STACK_*}); what
+ * is left is resolved by JGroups from system properties. A placeholder without a default
+ * ({@code ${zen.stack.initial-hosts}}) is required: if no source sets it, opening fails with one message per
+ * missing key, naming the key in all three spellings. A value for a key named {@code *keystore} or
+ * {@code *truststore} must be a readable file. Both fail here, with the key's name, instead of deep inside
+ * JGroups (which leaves an unresolved placeholder as literal text, or starts TLS without a key).
  */
 public final class Stacks {
 
     /** Stacks shipped in jgroups-config, in the order an operator should consider them. */
-    public static final List<String> SHIPPED = List.of("loopback", "memory");
+    public static final List<String> SHIPPED = List.of("loopback", "tcp", "udp", "kube", "secure", "memory");
 
     private Stacks() {
     }
@@ -37,8 +45,73 @@ public final class Stacks {
         } catch (IOException e) {
             throw new IllegalArgumentException("zen: zen.stack was \"" + stack + "\"; the stack cannot be read: " + e.getMessage(), e);
         }
+        List<String> problems = check(stack, xml, values, System::getProperty, System::getenv);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("\n", problems));
+        }
         return new java.io.ByteArrayInputStream(substitute(xml, values).getBytes(StandardCharsets.UTF_8));
     }
+
+    /**
+     * The problems with a stack's site values: required {@code zen.stack.*} placeholders that no source sets, and
+     * keystore or truststore files that cannot be read. Placeholders are those of {@code xml} before substitution;
+     * a name is set when {@code values} has it (normalised) or, as JGroups would resolve it, a system property or
+     * an environment variable of exactly that name exists. XML comments are skipped.
+     */
+    static List<String> check(String stack, String xml, Map<String, String> values,
+            java.util.function.UnaryOperator<String> systemProperty, java.util.function.UnaryOperator<String> environment) {
+        List<String> problems = new java.util.ArrayList<>();
+        java.util.Set<String> reported = new java.util.HashSet<>();
+        Matcher m = PLACEHOLDER.matcher(COMMENT.matcher(xml).replaceAll(""));
+        while (m.find()) {
+            String[] names = m.group(1).split(",");
+            String found = null;
+            String foundName = null;
+            for (String name : names) {
+                String n = name.strip();
+                String v = n.startsWith("zen.stack.") ? values.get(io.zenmonitor.config.Config.normaliseStackName(n)) : null;
+                if (v == null) {
+                    v = systemProperty.apply(n);
+                }
+                if (v == null) {
+                    v = environment.apply(n);
+                }
+                if (v != null) {
+                    found = v;
+                    foundName = n;
+                    break;
+                }
+            }
+            String first = names[0].strip();
+            for (String name : names) {
+                if (name.strip().startsWith("zen.stack.")) {
+                    first = name.strip();
+                    break;
+                }
+            }
+            boolean alreadyReported = java.util.Arrays.stream(names).map(String::strip).anyMatch(reported::contains);
+            if (found == null && m.group(2) == null && first.startsWith("zen.stack.") && !alreadyReported && reported.add(first)) {
+                problems.add("zen: stack \"" + stack + "\" needs " + spellings(first) + ", which is not set");
+            }
+            if (found != null && foundName.startsWith("zen.stack.")
+                    && (foundName.endsWith("keystore") || foundName.endsWith("truststore")) && reported.add(foundName)) {
+                Path p = Path.of(found);
+                if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+                    problems.add("zen: " + foundName + " was \"" + found + "\" (stack \"" + stack + "\"); must be a readable keystore file");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** {@code zen.stack.x-y (-Dzen.stack.x-y, ZEN_STACK_X_Y or agent argument stack.x-y)}. */
+    private static String spellings(String property) {
+        String key = property.substring("zen.".length());
+        return property + " (-D" + property + ", " + "ZEN_" + io.zenmonitor.config.Config.normaliseStackName(property)
+                + " or agent argument " + key + ")";
+    }
+
+    private static final Pattern COMMENT = Pattern.compile("<!--.*?-->", Pattern.DOTALL);
 
     static String substitute(String xml, Map<String, String> values) {
         if (values.isEmpty()) {

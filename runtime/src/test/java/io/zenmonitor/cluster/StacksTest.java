@@ -22,7 +22,7 @@ class StacksTest {
     void open_unknownName_saysWhatIsAllowed() {
         assertThatThrownBy(() -> Stacks.open("nosuch"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("zen: zen.stack was \"nosuch\"; must be one of loopback, memory or a path to a JGroups XML file");
+                .hasMessage("zen: zen.stack was \"nosuch\"; must be one of loopback, tcp, udp, kube, secure, memory or a path to a JGroups XML file");
     }
 
     @Test
@@ -39,6 +39,49 @@ class StacksTest {
         String out = Stacks.substitute(xml, Map.of("STACK_BIND_ADDR", "127.0.0.2", "STACK_DIR", "/tmp/zen"));
         assertThat(out).isEqualTo("<TCP bind_addr=\"127.0.0.2\" port=\"${zen.stack.port:0}\" x=\"${jgroups.x:1}\"/>"
                 + "<FILE_PING location=\"/tmp/zen/d\"/>");
+    }
+
+    @Test
+    void open_everyShippedStack_isFound() throws Exception {
+        for (String name : Stacks.SHIPPED) {
+            try (InputStream in = Stacks.open(name)) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).as(name).contains("<config");
+            }
+        }
+    }
+
+    @Test
+    void open_requiredSiteValuesMissing_namesEveryMissingKey() {
+        assertThatThrownBy(() -> Stacks.open("tcp", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("zen: stack \"tcp\" needs zen.stack.bind-addr (-Dzen.stack.bind-addr, ZEN_STACK_BIND_ADDR or agent argument stack.bind-addr), which is not set\n"
+                        + "zen: stack \"tcp\" needs zen.stack.initial-hosts (-Dzen.stack.initial-hosts, ZEN_STACK_INITIAL_HOSTS or agent argument stack.initial-hosts), which is not set");
+        assertThatThrownBy(() -> Stacks.open("kube", Map.of()))
+                .hasMessage("zen: stack \"kube\" needs zen.stack.dns-query (-Dzen.stack.dns-query, ZEN_STACK_DNS_QUERY or agent argument stack.dns-query), which is not set");
+    }
+
+    @Test
+    void open_secureWithoutKeystore_namesTheKeystoreKeys() {
+        assertThatThrownBy(() -> Stacks.open("secure", Map.of("STACK_BIND_ADDR", "127.0.0.1", "STACK_INITIAL_HOSTS", "127.0.0.1[7800]")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("zen: stack \"secure\" needs zen.stack.keystore (-Dzen.stack.keystore, ZEN_STACK_KEYSTORE or agent argument stack.keystore), which is not set\n"
+                        + "zen: stack \"secure\" needs zen.stack.keystore-password (-Dzen.stack.keystore-password, ZEN_STACK_KEYSTORE_PASSWORD or agent argument stack.keystore-password), which is not set");
+    }
+
+    @Test
+    void open_secureWithUnreadableKeystore_namesTheKeyAndValue() {
+        assertThatThrownBy(() -> Stacks.open("secure", Map.of("STACK_BIND_ADDR", "127.0.0.1", "STACK_INITIAL_HOSTS", "127.0.0.1[7800]",
+                "STACK_KEYSTORE", "/nonexistent/zen.p12", "STACK_KEYSTORE_PASSWORD", "x")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("zen: zen.stack.keystore was \"/nonexistent/zen.p12\" (stack \"secure\"); must be a readable keystore file");
+    }
+
+    @Test
+    void check_valuesFromSystemPropertiesOrEnvironment_countAsSet() {
+        String xml = "<!-- ${zen.stack.in-comment} --><TCP a=\"${zen.stack.a}\" b=\"${zen.stack.b}\" c=\"${jgroups.x,zen.stack.c}\" d=\"${zen.stack.d:1}\"/>";
+        assertThat(Stacks.check("s", xml, Map.of("STACK_A", "1"), n -> n.equals("zen.stack.b") ? "2" : null,
+                n -> n.equals("jgroups.x") ? "3" : null)).isEmpty();
+        assertThat(Stacks.check("s", xml, Map.of(), n -> null, n -> null)).hasSize(3);
     }
 
     @Test
