@@ -66,45 +66,37 @@ class SecureStackTest {
     reversed.forEach(Util::close);
   }
 
+  /**
+   * Three members with the cluster's keystore form one view. Then intruders try to join: one with another key
+   * (secure.xml), one without a key (secure.xml, no keystore) and one without TLS (tcp.xml); each then sends a
+   * message straight to a member's transport (its physical address put into the intruder's cache, bypassing
+   * discovery). None joins, and nothing they send is delivered; a legitimate member's message, sent the same
+   * way, is. The same injection into a plain tcp.xml member IS delivered, which shows that the injection works
+   * and that TLS is what stops it. Finally a member crashes and leaves the view within 5 s.
+   */
   @Test
-  void rightKeystore_threeMembersFormOneView_crashedMemberLeavesWithin5Seconds() throws Exception {
-    int base = LocalPorts.freeBlock(3);
+  void rightKeystore_formsCluster_wrongOrMissingKey_cannotJoin_andItsInjectedMessagesAreDropped() throws Exception {
+    int base = LocalPorts.freeBlock(7);
     String hosts = LocalPorts.initialHosts(base, 3);
-    String cluster = uniqueCluster("sec3");
-    JChannel[] chs = new JChannel[3];
+    String cluster = uniqueCluster("secinj");
+    JChannel[] members = new JChannel[3];
     long start = System.nanoTime();
     for (int i = 0; i < 3; i++) {
-      chs[i] = connect(SECURE_XML, cluster, "s" + i, secureProps(base + i, hosts, clusterKeystore));
+      members[i] = connect(SECURE_XML, cluster, "s" + i, secureProps(base + i, hosts, clusterKeystore));
     }
-    awaitSameView(3, chs);
+    awaitSameView(3, members);
     measured("secure.xml: 3 members (one JVM) formed one view over TLS", start);
-    TCP tcp = (TCP) chs[0].getProtocolStack().getTransport();
+    TCP tcp = (TCP) members[0].getProtocolStack().getTransport();
     assertThat(tcp.tls().enabled()).isTrue();
     assertThat(tcp.tls().getClientAuth().name()).isEqualTo("NEED");
     assertThat(tcp.tls().getProtocols()).containsExactly("TLSv1.3");
-    NetworkStacksTest.assertCrashedMemberLeaves("secure.xml", chs);
-  }
-
-  /**
-   * An intruder with another key (secure.xml) and one without TLS (tcp.xml) try to join, then each sends a
-   * message straight to a member's transport (its physical address put into the intruder's cache, bypassing
-   * discovery). Neither joins, and nothing they send is delivered; a legitimate member's message, sent the same
-   * way, is. The same injection into a plain tcp.xml member IS delivered, which shows that the injection works
-   * and that TLS is what stops it.
-   */
-  @Test
-  void wrongOrMissingKey_cannotJoin_andItsInjectedMessagesAreDropped() throws Exception {
-    int base = LocalPorts.freeBlock(6);
-    String hosts = LocalPorts.initialHosts(base, 2);
-    String cluster = uniqueCluster("secinj");
-    JChannel a = connect(SECURE_XML, cluster, "a", secureProps(base, hosts, clusterKeystore));
+    JChannel a = members[0];
+    JChannel b = members[1];
     Recorder atA = Recorder.on(a);
-    JChannel b = connect(SECURE_XML, cluster, "b", secureProps(base + 1, hosts, clusterKeystore));
-    awaitSameView(2, a, b);
 
-    JChannel wrongKey = connect(SECURE_XML, cluster, "wrong-key", secureProps(base + 2, hosts, otherKeystore));
+    JChannel wrongKey = connect(SECURE_XML, cluster, "wrong-key", secureProps(base + 3, hosts, otherKeystore));
     JChannel noTls = connect(TCP_XML, cluster, "no-tls", Map.of("zen.stack.bind-addr", "127.0.0.1",
-        "zen.stack.port", Integer.toString(base + 3), "zen.stack.initial-hosts", hosts));
+        "zen.stack.port", Integer.toString(base + 4), "zen.stack.initial-hosts", hosts));
     // secure.xml with no keystore at all: the runtime refuses to build it (Stacks names zen.stack.keystore), but
     // JGroups alone starts it with an empty key manager; it must not get in either.
     Map<String, String> noKeyProps = new HashMap<>(secureProps(base + 5, hosts, clusterKeystore));
@@ -125,7 +117,7 @@ class SecureStackTest {
     await().during(DROP_WINDOW).atMost(DROP_WINDOW.plusSeconds(2)).pollInterval(Duration.ofMillis(100))
         .untilAsserted(() -> {
           assertThat(atA.payloads()).containsExactly("from-member-b");
-          assertThat(a.getView().getMembers()).extracting(Address::toString).containsExactlyInAnyOrder("a", "b");
+          assertThat(a.getView().getMembers()).extracting(Address::toString).containsExactlyInAnyOrder("s0", "s1", "s2");
         });
     assertThat(atA.views()).allSatisfy(v -> assertThat(v.getMembers()).extracting(Address::toString)
         .doesNotContain("wrong-key", "no-tls", "no-key"));
@@ -133,10 +125,13 @@ class SecureStackTest {
     // Control: the same injection into a plain tcp.xml member (same cluster name: TP drops messages of other
     // clusters) is delivered.
     JChannel plain = connect(TCP_XML, cluster, "plain", Map.of("zen.stack.bind-addr", "127.0.0.1",
-        "zen.stack.port", Integer.toString(base + 4), "zen.stack.initial-hosts", LocalPorts.initialHosts(base + 4, 1)));
+        "zen.stack.port", Integer.toString(base + 6), "zen.stack.initial-hosts", LocalPorts.initialHosts(base + 6, 1)));
     Recorder atPlain = Recorder.on(plain);
     inject(noTls, plain.getAddress(), physicalAddress(plain), "injected-into-plain");
     await().atMost(Duration.ofSeconds(10)).until(() -> atPlain.payloads().contains("injected-into-plain"));
+
+    // b observes (a's receiver stays the Recorder); s2 crashes.
+    NetworkStacksTest.assertCrashedMemberLeaves("secure.xml", b, a, members[2]);
   }
 
   /**
