@@ -165,6 +165,21 @@ class NetworkStacksTest {
         assertCrashedMemberLeaves("kube.xml", chs);
       }
     }
+
+    /**
+     * With no dns_address (the default), DNS_PING resolves A records through the JVM's own resolver, as in a pod
+     * ({@code /etc/resolv.conf}); here the name is {@code localhost}, which resolves to 127.0.0.1 everywhere.
+     */
+    @Test
+    void defaultResolver_twoMembersFindEachOther() throws Exception {
+      int base = LocalPorts.freeBlock(2);
+      Map<String, String> props = Map.of("zen.stack.bind-addr", "127.0.0.1", "zen.stack.port", Integer.toString(base),
+          "zen.stack.port-range", "1", "zen.stack.dns-query", "localhost");
+      String cluster = uniqueCluster("kube2");
+      JChannel[] chs = {connect(KUBE_XML, cluster, "k0", props), connect(KUBE_XML, cluster, "k1", props)};
+      awaitSameView(2, chs);
+      assertThat(((DNS_PING) chs[0].getProtocolStack().findProtocol(DNS_PING.class)).dnsAddress()).isEmpty();
+    }
   }
 
   /**
