@@ -85,6 +85,16 @@ class StacksTest {
     }
 
     @Test
+    void agentArguments_hostListKeepsItsCommas() {
+        ZenConfig c = ZenConfig.of(io.zenmonitor.config.Config.fromAgentArguments(
+                "cluster=shop,stack=tcp,stack.bind-addr=10.0.0.1,stack.initial-hosts=10.0.0.1[7800],10.0.0.2[7800],10.0.0.3[7800],node=a"));
+        assertThat(c.stackValues()).containsEntry("STACK_INITIAL_HOSTS", "10.0.0.1[7800],10.0.0.2[7800],10.0.0.3[7800]");
+        assertThat(c.node()).isEqualTo("a");
+        assertThatThrownBy(() -> io.zenmonitor.config.Config.parseAgentArgs("stack.initial-hosts=10.0.0.1[7800],10.0.0.2"))
+                .hasMessageContaining("agent argument #2 was \"10.0.0.2\"; must be key=value");
+    }
+
+    @Test
     void stackValues_fromEverySource_withPrecedenceAndNotRejectedAsUnknown() {
         ZenConfig c = ZenConfig.parse(
                 Map.of("stack.port", "7900"),
