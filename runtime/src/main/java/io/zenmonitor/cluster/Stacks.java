@@ -44,7 +44,7 @@ public final class Stacks {
      * (normalised names, see {@link io.zenmonitor.config.Config#stackValues()}), so the same keys work from agent
      * arguments, system properties and the environment. Other placeholders are left to JGroups.
      *
-     * <p>Values never pass through the XML text: JGroups' own XML reader drops {@code \\} and {@code <}, cuts at
+     * <p>Values never pass through the XML text: JGroups' own XML reader drops {@code \} and {@code <}, cuts at
      * {@code "} and fails on {@code >} (measured on 5.5.7), which a password or a Windows path may hold. Each
      * placeholder is replaced by a marker, JGroups parses the stack, and the markers in the parsed properties are
      * replaced by the values.
