@@ -49,8 +49,15 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@link ChildNodeMain} with {@code java} from {@code javaHome}. */
     public static ChildJvm start(Path javaHome, String cluster, String name, String stack, int count) throws IOException {
+        return start(javaHome, cluster, name, stack, count, List.of());
+    }
+
+    /** As {@link #start(Path, String, String, String, int)}, with extra JVM options (e.g. {@code -Dzen.stack.port=7800}). */
+    public static ChildJvm start(Path javaHome, String cluster, String name, String stack, int count, List<String> jvmOptions)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaHome.resolve("bin/java").toString());
+        cmd.addAll(jvmOptions);
         cmd.add("-Xmx256m");
         cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");

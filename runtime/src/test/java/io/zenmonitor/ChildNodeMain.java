@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * A zen node in a child JVM for multi-JVM tests (ZenMonitor's ChildNode): it joins the cluster, makes
  * {@code count} named targets {@code t0..t<count-1>} alive, prints {@code READY}, then obeys commands on
- * standard input: {@code die <i>}, {@code subs} (prints {@code SUBS <n>}), {@code quit} (clean close).
+ * standard input: {@code die <i>}, {@code subs} (prints {@code SUBS <n>}), {@code monitor <node> <n>} (monitors
+ * {@code p0..p<n-1>} on that node, prints {@code MONITORING <n>}), {@code downs} (prints
+ * {@code DOWNS <total> <kind>=<count>...} of those monitors' downs), {@code members} (prints
+ * {@code MEMBERS [..]}), {@code quit} (clean close).
  *
  * <p>Arguments: cluster, node name, stack, count.
  */
@@ -24,6 +27,7 @@ public final class ChildNodeMain {
         }
         System.out.println("READY " + node.members());
         System.out.flush();
+        java.util.Queue<Down> downs = new java.util.concurrent.ConcurrentLinkedQueue<>();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -32,6 +36,21 @@ public final class ChildNodeMain {
             } else if (line.equals("subs")) {
                 Thread.sleep(50); // let the loop publish
                 System.out.println("SUBS " + node.metrics().get("zen.proxy.subscribers.size"));
+            } else if (line.startsWith("monitor ")) {
+                String[] a = line.split(" ");
+                int n = Integer.parseInt(a[2]);
+                for (int i = 0; i < n; i++) {
+                    node.monitor(Target.named(a[1], "p" + i), downs::add);
+                }
+                System.out.println("MONITORING " + n);
+            } else if (line.equals("downs")) {
+                java.util.Map<DownReason.Kind, Long> kinds = new java.util.TreeMap<>();
+                downs.forEach(d -> kinds.merge(d.reason().kind(), 1L, Long::sum));
+                StringBuilder sb = new StringBuilder("DOWNS " + downs.size());
+                kinds.forEach((k, c) -> sb.append(' ').append(k).append('=').append(c));
+                System.out.println(sb);
+            } else if (line.equals("members")) {
+                System.out.println("MEMBERS " + node.members());
             } else if (line.equals("quit")) {
                 break;
             }

@@ -10,12 +10,13 @@ import org.jgroups.Receiver;
 import org.jgroups.View;
 
 /**
- * A child-JVM cluster member for {@link LoopbackKillIT}: joins {@code zen/stacks/loopback.xml} and prints every view
+ * A child-JVM cluster member for {@link LoopbackKillIT}: joins a stack ({@code zen/stacks/loopback.xml} by default) and prints every view
  * with a wall-clock timestamp, one line each ({@code <epochMillis> VIEW <view>}), so the parent can read what the
  * member saw.
  *
- * <p>Usage: {@code StackMember <cluster> <name> <stackDir>}. {@code stackDir} becomes {@code zen.stack.dir}, so that
- * test runs never share discovery files.
+ * <p>Usage: {@code StackMember <cluster> <name> <stackDir> [<stack resource>]}. {@code stackDir} becomes
+ * {@code zen.stack.dir}, so that test runs never share discovery files. The stack defaults to loopback.xml; other
+ * stacks take their site values as {@code -Dzen.stack.*} options of the child JVM.
  *
  * <p>Lifetime: the member runs until its standard input reaches end-of-file (the parent closed the pipe or died) or
  * until {@link #MAX_LIFETIME_SECONDS} have passed, whichever comes first, so that an orphan never outlives a broken
@@ -28,8 +29,8 @@ public final class StackMember {
   private StackMember() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: StackMember <cluster> <name> <stackDir>");
+    if (args.length != 3 && args.length != 4) {
+      System.err.println("usage: StackMember <cluster> <name> <stackDir> [<stack resource>]");
       System.exit(2);
     }
     String cluster = args[0];
@@ -47,7 +48,8 @@ public final class StackMember {
     }, MAX_LIFETIME_SECONDS, TimeUnit.SECONDS);
 
     long start = System.nanoTime();
-    try (JChannel channel = new JChannel("zen/stacks/loopback.xml").name(name)) {
+    String stack = args.length == 4 ? args[3] : "zen/stacks/loopback.xml";
+    try (JChannel channel = new JChannel(stack).name(name)) {
       channel.setReceiver(new Receiver() {
         @Override
         public void viewAccepted(View view) {

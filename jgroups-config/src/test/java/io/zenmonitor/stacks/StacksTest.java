@@ -340,6 +340,17 @@ class StacksTest {
     void run() throws Exception;
   }
 
+  interface ThrowingSupplier<T> {
+    T get() throws Exception;
+  }
+
+  /** Runs {@code body} with the given system properties set (JGroups resolves placeholders when a channel is built). */
+  static <T> T withPropertiesReturning(Map<String, String> properties, ThrowingSupplier<T> body) throws Exception {
+    List<T> result = new ArrayList<>(1);
+    withProperties(properties, () -> result.add(body.get()));
+    return result.get(0);
+  }
+
   static void withProperties(Map<String, String> properties, ThrowingRunnable body) throws Exception {
     Map<String, String> saved = new HashMap<>();
     properties.keySet().forEach(k -> saved.put(k, System.getProperty(k)));

@@ -8,7 +8,6 @@ import io.zenmonitor.proxy.Proxy;
 import io.zenmonitor.wire.Codec;
 import io.zenmonitor.wire.MalformedMessageException;
 import io.zenmonitor.wire.WireMessage;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -157,9 +156,7 @@ public final class Cluster implements Transport, Receiver {
 
     /** Creates the channel from the stack and joins the cluster; blocks until joined. */
     public void connect() throws Exception {
-        try (InputStream in = Stacks.open(stack, stackValues)) {
-            channel = new JChannel(in);
-        }
+        channel = new JChannel(Stacks.configurator(stack, stackValues));
         byte[] name = nodeName.getBytes(StandardCharsets.UTF_8);
         channel.addAddressGenerator(() -> {
             ExtendedUUID u = ExtendedUUID.randomUUID(nodeName);

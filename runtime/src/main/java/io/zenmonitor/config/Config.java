@@ -189,7 +189,9 @@ public final class Config {
         for (int i = 0; i < pieces.length; i++) {
             String piece = pieces[i];
             int eq = piece.indexOf('=');
-            if (eq < 0 && continuing != null && piece.indexOf('#') >= 0) {
+            // a piece without '=' continues a list value: listeners.pairs (Class#add/remove) or a stack's host list
+            // (stack.initial-hosts=a[7800],b[7800]), recognised by '#' or '[' so that a typo is still reported
+            if (eq < 0 && continuing != null && (piece.indexOf('#') >= 0 || piece.indexOf('[') >= 0)) {
                 arguments.put(continuing, arguments.get(continuing) + "," + piece);
                 continue;
             }
@@ -207,7 +209,8 @@ public final class Config {
                         + quote(value) + "); give it once");
                 continue;
             }
-            if (key.equals(ConfigKey.LISTENERS_PAIRS.key()) || ConfigKey.LISTENERS_PAIRS.oldNames().contains(key)) {
+            if (key.equals(ConfigKey.LISTENERS_PAIRS.key()) || ConfigKey.LISTENERS_PAIRS.oldNames().contains(key)
+                    || key.startsWith(STACK_VALUE_PREFIX) && key.endsWith("hosts")) {
                 continuing = key;
             }
         }

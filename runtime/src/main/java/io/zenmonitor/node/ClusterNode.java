@@ -107,12 +107,13 @@ public final class ClusterNode implements ZenNode {
             node.cluster.connect();
         } catch (IllegalArgumentException e) {
             node.loop.close();
+            node.callbacks.shutdownNow();
             throw e;
         } catch (Exception e) {
             node.loop.close();
             node.callbacks.shutdownNow();
             throw new IllegalStateException("zen: node " + config.node() + " cannot join cluster " + config.cluster()
-                    + " on stack " + config.stack() + ": " + e.getMessage(), e);
+                    + " on stack " + config.stack() + ": " + causes(e), e);
         }
         node.local.start();
         Target self = Target.named(node.name, NODE_TARGET);
@@ -409,5 +410,20 @@ public final class ClusterNode implements ZenNode {
 
     public Loop loop() {
         return loop;
+    }
+
+    /**
+     * The messages of {@code e} and its causes, outermost first, at most 4 ("Could not initialize SSL: ...:
+     * keystore password was incorrect"): JGroups wraps the telling one a few levels deep.
+     */
+    private static String causes(Throwable e) {
+        java.util.List<String> messages = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null && messages.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (messages.isEmpty() || !messages.get(messages.size() - 1).contains(m)) {
+                messages.add(m);
+            }
+        }
+        return String.join(": ", messages);
     }
 }
