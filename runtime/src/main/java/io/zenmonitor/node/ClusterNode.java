@@ -80,6 +80,8 @@ public final class ClusterNode implements ZenNode {
         this.local = new Local(name, cluster, loop, settings, metrics, Ticker.SYSTEM, callbacks);
         this.proxy = new Proxy(cluster, settings, metrics, new Truncator(config.truncateDepth(), config.truncateMaxString()));
         cluster.bind(local, proxy);
+        local.nodes(config.nodePatterns());
+        cluster.nodes(config.nodePatterns());
     }
 
     /**
