@@ -70,6 +70,7 @@ public final class AgentInstaller {
                 ListenerRegistry listeners = new ListenerRegistry(node, pairs, summary);
                 FastDgc dgc = config.dgc() ? FastDgc.create(node) : null;
                 HookDrainer drainer = new HookDrainer(node, listeners, summary, targetGetStub, dgc);
+                ServerOnly serverOnly = config.listeners() ? startServerOnly(node, listeners, drainer) : null;
                 drainer.start();
                 ExitWatch.start(node);
                 if (lateAttach) {
@@ -78,6 +79,9 @@ public final class AgentInstaller {
                 }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     drainer.stop();
+                    if (serverOnly != null) {
+                        serverOnly.close();
+                    }
                     summary.flush(System.nanoTime(), true);
                     node.close();
                 }, "zen-agent-shutdown"));
@@ -89,6 +93,18 @@ public final class AgentInstaller {
         starter.setContextClassLoader(agentLoader); // JGroups loads protocol classes through the context loader
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /** Server-only mode (issue 9): probes the endpoints of agent-less clients' listener stubs. */
+    private static ServerOnly startServerOnly(ZenNode node, ListenerRegistry listeners, HookDrainer drainer) {
+        EndpointProber.Connector connector = ServerOnly.openConnector();
+        if (connector == null) {
+            return null;
+        }
+        ServerOnly so = new ServerOnly(node, listeners, connector, drainer::wakeup);
+        listeners.serverOnly(so);
+        drainer.serverOnly = so;
+        return so;
     }
 
     /** Starts a runtime node with the agent's loader as context loader (JGroups loads protocols through it). */
