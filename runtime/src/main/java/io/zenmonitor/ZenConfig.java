@@ -38,6 +38,11 @@ import java.util.Objects;
  *   <tr><td>zen.partition.grace</td><td>60s</td><td>{@link #partitionGrace()}</td><td>no</td></tr>
  *   <tr><td>zen.partition.quorum</td><td>0</td><td>{@link #partitionQuorum()}</td><td>no</td></tr>
  *   <tr><td>zen.dgc</td><td>true</td><td>{@link #dgc()}</td><td>no</td></tr>
+ *   <tr><td>zen.probe.interval</td><td>1s</td><td>{@link #probeInterval()}</td><td>no</td></tr>
+ *   <tr><td>zen.probe.refused-after</td><td>2</td><td>{@link #probeRefusedAfter()}</td><td>no</td></tr>
+ *   <tr><td>zen.probe.unreachable-after</td><td>60s</td><td>{@link #probeUnreachableAfter()}</td><td>no</td></tr>
+ *   <tr><td>zen.nodes.allow</td><td>(all)</td><td>{@link #nodesAllow()}</td><td>no</td></tr>
+ *   <tr><td>zen.nodes.deny</td><td>(none)</td><td>{@link #nodesDeny()}</td><td>no</td></tr>
  *   <tr><td>zen.enabled</td><td>true</td><td>{@link #enabled()}</td><td>no</td></tr>
  *   <tr><td>zen.log</td><td>info</td><td>{@link #log()}</td><td>no</td></tr>
  * </table>
@@ -207,6 +212,36 @@ public final class ZenConfig {
         return config.integer(ConfigKey.PARTITION_QUORUM);
     }
 
+    /** How often server-only mode probes an agent-less client's endpoint ({@code zen.probe.interval}). */
+    public Duration probeInterval() {
+        return config.duration(ConfigKey.PROBE_INTERVAL);
+    }
+
+    /** Consecutive refused probes that confirm an endpoint dead ({@code zen.probe.refused-after}). */
+    public int probeRefusedAfter() {
+        return config.integer(ConfigKey.PROBE_REFUSED_AFTER);
+    }
+
+    /** Time without any answer that confirms an endpoint dead ({@code zen.probe.unreachable-after}). */
+    public Duration probeUnreachableAfter() {
+        return config.duration(ConfigKey.PROBE_UNREACHABLE_AFTER);
+    }
+
+    /** Glob patterns on node names and endpoint hosts zen deals with; empty allows all ({@code zen.nodes.allow}). */
+    public List<String> nodesAllow() {
+        return config.list(ConfigKey.NODES_ALLOW);
+    }
+
+    /** Glob patterns on node names and endpoint hosts zen never deals with ({@code zen.nodes.deny}). */
+    public List<String> nodesDeny() {
+        return config.list(ConfigKey.NODES_DENY);
+    }
+
+    /** {@link #nodesAllow()} and {@link #nodesDeny()} as one matcher. */
+    public io.zenmonitor.config.NodePatterns nodePatterns() {
+        return io.zenmonitor.config.NodePatterns.of(nodesAllow(), nodesDeny());
+    }
+
     /** The master switch ({@code zen.enabled}). */
     public boolean enabled() {
         return config.flag(ConfigKey.ENABLED);
@@ -352,6 +387,48 @@ public final class ZenConfig {
      */
     public ZenConfig partitionQuorum(int partitionQuorum) {
         return with(ConfigKey.PARTITION_QUORUM, "partitionQuorum", partitionQuorum);
+    }
+
+    /**
+     * @param probeInterval 1ms to 1h
+     * @throws IllegalArgumentException if null or out of range
+     * @throws IllegalStateException if longer than {@link #probeUnreachableAfter()}
+     */
+    public ZenConfig probeInterval(Duration probeInterval) {
+        return with(ConfigKey.PROBE_INTERVAL, "probeInterval", probeInterval);
+    }
+
+    /**
+     * @param probeRefusedAfter 1 to 100
+     * @throws IllegalArgumentException if out of range
+     */
+    public ZenConfig probeRefusedAfter(int probeRefusedAfter) {
+        return with(ConfigKey.PROBE_REFUSED_AFTER, "probeRefusedAfter", probeRefusedAfter);
+    }
+
+    /**
+     * @param probeUnreachableAfter 1ms to 1h
+     * @throws IllegalArgumentException if null or out of range
+     * @throws IllegalStateException if shorter than {@link #probeInterval()}
+     */
+    public ZenConfig probeUnreachableAfter(Duration probeUnreachableAfter) {
+        return with(ConfigKey.PROBE_UNREACHABLE_AFTER, "probeUnreachableAfter", probeUnreachableAfter);
+    }
+
+    /**
+     * @param nodesAllow glob patterns ({@code *}, {@code ?}) on node names and hosts; empty allows all
+     * @throws IllegalArgumentException if null or a pattern is malformed
+     */
+    public ZenConfig nodesAllow(List<String> nodesAllow) {
+        return with(ConfigKey.NODES_ALLOW, "nodesAllow", nodesAllow);
+    }
+
+    /**
+     * @param nodesDeny glob patterns ({@code *}, {@code ?}) on node names and hosts; empty denies none
+     * @throws IllegalArgumentException if null or a pattern is malformed
+     */
+    public ZenConfig nodesDeny(List<String> nodesDeny) {
+        return with(ConfigKey.NODES_DENY, "nodesDeny", nodesDeny);
     }
 
     /** @param enabled the master switch */

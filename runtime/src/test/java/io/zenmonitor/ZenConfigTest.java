@@ -154,7 +154,8 @@ class ZenConfigTest {
                     .demandInterval(Duration.ofSeconds(1)).connectorSweep(Duration.ofMillis(5)).connectorChunk(6)
                     .batcherSweep(Duration.ofMillis(7)).batcherChunk(8).truncateDepth(0).truncateMaxString(16)
                     .callbackThreads(256).listenersPairs(List.of("a.B#add/remove")).dgc(false).enabled(false)
-                    .log("ERROR");
+                    .log("ERROR").probeUnreachableAfter(Duration.ofSeconds(9)).probeInterval(Duration.ofMillis(300))
+                    .probeRefusedAfter(5).nodesAllow(List.of("web-*")).nodesDeny(List.of("10.0.*", "x?"));
 
             assertThat(c.asProperties()).containsExactly(
                     Map.entry("zen.cluster", "c1"), Map.entry("zen.node", "n1"), Map.entry("zen.stack", "tcp"),
@@ -164,7 +165,14 @@ class ZenConfigTest {
                     Map.entry("zen.truncate.depth", "0"), Map.entry("zen.truncate.max-string", "16"),
                     Map.entry("zen.callback.threads", "256"), Map.entry("zen.listeners", "true"),
                     Map.entry("zen.listeners.pairs", "a.B#add/remove"), Map.entry("zen.dgc", "false"),
+                    Map.entry("zen.probe.interval", "300ms"), Map.entry("zen.probe.refused-after", "5"),
+                    Map.entry("zen.probe.unreachable-after", "9s"), Map.entry("zen.nodes.allow", "web-*"),
+                    Map.entry("zen.nodes.deny", "10.0.*;x?"),
                     Map.entry("zen.enabled", "false"), Map.entry("zen.log", "error"));
+            assertThat(c.nodePatterns().permits("web-3")).isTrue();
+            assertThat(c.nodePatterns().permits("xy")).isFalse();
+            assertThatThrownBy(() -> c.probeInterval(Duration.ofSeconds(10))).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("zen: zen.probe.unreachable-after (9s) is shorter than zen.probe.interval (10s); it must be at least one interval");
             assertThat(c.listeners(true).listeners()).isTrue();
             assertThat(c.listenersPairs(List.of()).listeners(false).listeners()).isFalse();
         }
@@ -287,6 +295,11 @@ class ZenConfigTest {
             expected.put("zen.listeners", "true");
             expected.put("zen.listeners.pairs", "");
             expected.put("zen.dgc", "true");
+            expected.put("zen.probe.interval", "1s");
+            expected.put("zen.probe.refused-after", "2");
+            expected.put("zen.probe.unreachable-after", "1m");
+            expected.put("zen.nodes.allow", "");
+            expected.put("zen.nodes.deny", "");
             expected.put("zen.enabled", "true");
             expected.put("zen.log", "info");
 

@@ -390,10 +390,27 @@ public final class Cluster implements Transport, Receiver {
         return null;
     }
 
+    /** {@code nodes.allow}/{@code nodes.deny}: PING and PROCESS from nodes outside them are refused. */
+    private volatile io.zenmonitor.config.NodePatterns nodes = io.zenmonitor.config.NodePatterns.ALL;
+
+    /**
+     * Sets the allow and deny lists (before {@link #connect}). A node outside them gets no PONG, so its
+     * Connector marks this node incompatible and its monitors end with NODEDOWN {@code incompatible}; a
+     * PROCESS from it is dropped. Both are counted in {@code zen.proxy.refused}.
+     */
+    public void nodes(io.zenmonitor.config.NodePatterns patterns) {
+        nodes = java.util.Objects.requireNonNull(patterns, "patterns");
+    }
+
     /** Loop only. */
     void route(Address from, String fromNode, WireMessage m) {
         if (fromNode == null) {
             fromNode = nameOf(from);
+        }
+        if ((m instanceof WireMessage.Ping || m instanceof WireMessage.Process) && !from.equals(localAddress)
+                && !nodes.permitsAll() && !nodes.permits(fromNode)) {
+            metrics.proxyRefused.increment();
+            return;
         }
         if (m instanceof WireMessage.Ping p) {
             proxy.ping(from, p);
@@ -458,7 +475,7 @@ public final class Cluster implements Transport, Receiver {
             Early held = e.getValue();
             if (members.contains(e.getKey())) {
                 for (WireMessage.Process p : held.messages) {
-                    proxy.process(e.getKey(), p);
+                    proxy.process(e.getKey(), p); // held only after route's allow/deny check
                 }
             } else if (++held.views < EARLY_VIEWS) {
                 continue;

@@ -162,7 +162,8 @@ public final class Config {
      * <p>Pieces are separated by {@code ,} and split at their first {@code =}; keys are trimmed, values
      * are kept as given. Inside agent arguments, {@code listeners.pairs} separates its entries with
      * {@code ;} ({@code listeners.pairs=a.B#add/remove;c.D#on/off}); a piece without {@code =} that
-     * follows {@code listeners.pairs} and holds a {@code #} is taken as one more of its entries. A null or
+     * follows {@code listeners.pairs} and holds a {@code #} is taken as one more of its entries, and so is a
+     * piece without {@code =} that follows {@code nodes.allow} or {@code nodes.deny}. A null or
      * blank string gives no arguments.
      *
      * @throws ZenConfigException if a piece is not {@code key=value} or a key is given twice
@@ -189,9 +190,11 @@ public final class Config {
         for (int i = 0; i < pieces.length; i++) {
             String piece = pieces[i];
             int eq = piece.indexOf('=');
-            // a piece without '=' continues a list value: listeners.pairs (Class#add/remove) or a stack's host list
-            // (stack.initial-hosts=a[7800],b[7800]), recognised by '#' or '[' so that a typo is still reported
-            if (eq < 0 && continuing != null && (piece.indexOf('#') >= 0 || piece.indexOf('[') >= 0)) {
+            // a piece without '=' continues a list value: listeners.pairs (Class#add/remove), a stack's host list
+            // (stack.initial-hosts=a[7800],b[7800]) or nodes.allow/deny patterns; the first two are recognised by
+            // '#' or '[' so that a typo is still reported
+            if (eq < 0 && continuing != null && (piece.indexOf('#') >= 0 || piece.indexOf('[') >= 0
+                    || continuing.startsWith("nodes."))) {
                 arguments.put(continuing, arguments.get(continuing) + "," + piece);
                 continue;
             }
@@ -210,7 +213,8 @@ public final class Config {
                 continue;
             }
             if (key.equals(ConfigKey.LISTENERS_PAIRS.key()) || ConfigKey.LISTENERS_PAIRS.oldNames().contains(key)
-                    || key.startsWith(STACK_VALUE_PREFIX) && key.endsWith("hosts")) {
+                    || key.startsWith(STACK_VALUE_PREFIX) && key.endsWith("hosts")
+                    || key.equals(ConfigKey.NODES_ALLOW.key()) || key.equals(ConfigKey.NODES_DENY.key())) {
                 continuing = key;
             }
         }
@@ -397,7 +401,7 @@ public final class Config {
     private static Object defaultValue(ConfigKey key, Map<String, String> environment) {
         return switch (key) {
             case NODE -> defaultNode(environment, ProcessHandle.current().pid());
-            case LISTENERS_PAIRS -> List.of();
+            case LISTENERS_PAIRS, NODES_ALLOW, NODES_DENY -> List.of();
             default -> key.codec().parser().apply(key.defaultText());
         };
     }
@@ -438,6 +442,13 @@ public final class Config {
         if (values.get(ConfigKey.LISTENERS_PAIRS) instanceof List<?> pairs && !pairs.isEmpty()
                 && Boolean.FALSE.equals(values.get(ConfigKey.LISTENERS))) {
             conflicts.add("zen: zen.listeners.pairs is set but zen.listeners is false");
+        }
+        if (values.get(ConfigKey.PROBE_INTERVAL) instanceof Duration interval
+                && values.get(ConfigKey.PROBE_UNREACHABLE_AFTER) instanceof Duration unreachable
+                && unreachable.compareTo(interval) < 0) {
+            conflicts.add("zen: zen.probe.unreachable-after (" + ConfigKey.PROBE_UNREACHABLE_AFTER.format(unreachable)
+                    + ") is shorter than zen.probe.interval (" + ConfigKey.PROBE_INTERVAL.format(interval)
+                    + "); it must be at least one interval");
         }
         return conflicts;
     }

@@ -60,6 +60,16 @@ import java.util.regex.Pattern;
  *       <td>how long zero-code actions wait for an unreachable (not crashed) node</td></tr>
  *   <tr><td>zen.partition.quorum</td><td>ZEN_PARTITION_QUORUM</td><td>0</td><td>0 to 10000</td><td>no</td>
  *       <td>members needed to report departures as crashes (0: off)</td></tr>
+ *   <tr><td>zen.probe.interval</td><td>ZEN_PROBE_INTERVAL</td><td>1s</td><td>1ms to 1h</td><td>no</td>
+ *       <td>server-only mode: how often an agent-less client's endpoint is probed (TCP connect)</td></tr>
+ *   <tr><td>zen.probe.refused-after</td><td>ZEN_PROBE_REFUSED_AFTER</td><td>2</td><td>1 to 100</td><td>no</td>
+ *       <td>server-only mode: consecutive refused probes that confirm an endpoint dead</td></tr>
+ *   <tr><td>zen.probe.unreachable-after</td><td>ZEN_PROBE_UNREACHABLE_AFTER</td><td>60s</td><td>1ms to 1h</td>
+ *       <td>no</td><td>server-only mode: time without any answer that confirms an endpoint dead</td></tr>
+ *   <tr><td>zen.nodes.allow</td><td>ZEN_NODES_ALLOW</td><td>(all)</td><td>glob patterns separated by
+ *       {@code ,} or {@code ;}</td><td>no</td><td>node names and endpoint hosts zen deals with</td></tr>
+ *   <tr><td>zen.nodes.deny</td><td>ZEN_NODES_DENY</td><td>(none)</td><td>glob patterns separated by
+ *       {@code ,} or {@code ;}</td><td>no</td><td>node names and endpoint hosts zen never deals with</td></tr>
  *   <tr><td>zen.enabled</td><td>ZEN_ENABLED</td><td>true</td><td>true, false</td><td>no</td>
  *       <td>master switch</td></tr>
  *   <tr><td>zen.log</td><td>ZEN_LOG</td><td>info</td><td>trace, debug, info, warn, error, off</td><td>no</td>
@@ -69,7 +79,7 @@ import java.util.regex.Pattern;
  * <p>Durations are a whole number with a unit {@code ms}, {@code s}, {@code m} or {@code h}
  * ({@code 100ms}, {@code 2s}), an ISO-8601 duration ({@code PT2S}), or a bare number of milliseconds.
  * Booleans are exactly {@code true} or {@code false}, in any case. Values are trimmed; an empty value is
- * an error. A live key can be changed at run time (JMX); the others are read once at start. No key is
+ * an error, except for {@code nodes.allow} and {@code nodes.deny} where it means no patterns. A live key can be changed at run time (JMX); the others are read once at start. No key is
  * experimental today.
  */
 public enum ConfigKey {
@@ -164,6 +174,30 @@ public enum ConfigKey {
     PARTITION_QUORUM("partition.quorum", "0", false, false,
             "members a node must see to report departures as crashes; 0 turns the check off",
             Codec.integer(0, 10_000)),
+    /** Server-only mode: how often the endpoint of a listener stub that no zen node advertises is probed. */
+    PROBE_INTERVAL("probe.interval", "1s", false, false,
+            "server-only mode: how often an agent-less client's endpoint is probed with a TCP connect",
+            Codec.duration()),
+
+    /** Server-only mode: consecutive refused connects that confirm an endpoint dead (its process is gone). */
+    PROBE_REFUSED_AFTER("probe.refused-after", "2", false, false,
+            "server-only mode: consecutive refused probes that confirm an endpoint dead",
+            Codec.integer(1, 100), "probe.refused_after"),
+
+    /** Server-only mode: how long an endpoint may not answer at all (host down, network cut) before it is dead. */
+    PROBE_UNREACHABLE_AFTER("probe.unreachable-after", "60s", false, false,
+            "server-only mode: time without any answer that confirms an endpoint dead",
+            Codec.duration(), "probe.unreachable_after"),
+
+    /** Glob patterns on node names and endpoint hosts zen deals with; empty allows all. */
+    NODES_ALLOW("nodes.allow", "", false, false,
+            "node names and endpoint hosts zen deals with (glob patterns); empty allows all",
+            Codec.patterns()),
+
+    /** Glob patterns on node names and endpoint hosts zen never deals with (wins over nodes.allow). */
+    NODES_DENY("nodes.deny", "", false, false,
+            "node names and endpoint hosts zen never probes, subscribes to or accepts subscriptions from",
+            Codec.patterns()),
 
     /** Master switch: {@code false} leaves the application untouched. */
     ENABLED("enabled", "true", false, false,
@@ -379,6 +413,8 @@ public enum ConfigKey {
         static final Pattern PAIR = Pattern.compile(
                 "(?:" + IDENTIFIER + "\\.)*" + IDENTIFIER + "#" + IDENTIFIER + "/" + IDENTIFIER);
         static final Pattern PAIR_SEPARATOR = Pattern.compile("[,;]");
+        /** One glob pattern on a node name or a host: the characters of either, plus {@code *} and {@code ?}. */
+        static final Pattern GLOB = Pattern.compile("[A-Za-z0-9._@:%\\[\\]*?-]{1,255}");
 
         static Codec text(Pattern pattern, String allowed) {
             Function<String, Object> parser = s -> pattern.matcher(s).matches() ? s : null;
@@ -456,6 +492,30 @@ public enum ConfigKey {
                     .allMatch(e -> e instanceof String s && PAIR.matcher(s).matches());
             return new Codec(List.class,
                     "entries like com.example.Board#addListener/removeListener, separated by ',' or ';'",
+                    parser, check);
+        }
+
+        /** Glob lists; unlike other keys an empty value is allowed and means no patterns (it can override a lower source). */
+        static Codec patterns() {
+            Function<String, Object> parser = s -> {
+                if (s.isEmpty()) {
+                    return List.of();
+                }
+                List<String> entries = new ArrayList<>();
+                for (String entry : PAIR_SEPARATOR.split(s, -1)) {
+                    String trimmed = entry.strip();
+                    if (!GLOB.matcher(trimmed).matches()) {
+                        return null;
+                    }
+                    entries.add(trimmed);
+                }
+                return List.copyOf(entries);
+            };
+            Predicate<Object> check = v -> ((List<?>) v).stream()
+                    .allMatch(e -> e instanceof String s && GLOB.matcher(s).matches());
+            return new Codec(List.class,
+                    "glob patterns on node names or hosts (A-Z a-z 0-9 . _ @ : % [ ] - with * and ?), separated by"
+                            + " ',' or ';', or empty for none",
                     parser, check);
         }
 

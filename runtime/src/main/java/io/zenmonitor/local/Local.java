@@ -70,6 +70,8 @@ public final class Local {
     private final HashMap<String, Connector> connectors = new HashMap<>();
     private long nonces;
     private volatile boolean closed;
+    /** {@code nodes.allow}/{@code nodes.deny}: targets outside them are never subscribed to. */
+    private volatile io.zenmonitor.config.NodePatterns nodes = io.zenmonitor.config.NodePatterns.ALL;
 
     public Local(String nodeName, Transport transport, Loop loop, ZenSettings settings, Metrics metrics, Ticker ticker, Executor callbacks) {
         this.nodeName = nodeName;
@@ -79,6 +81,15 @@ public final class Local {
         this.metrics = metrics;
         this.ticker = ticker;
         this.dispatcher = new Dispatcher(callbacks, settings, metrics);
+    }
+
+    /**
+     * Sets the allow and deny lists (before {@link #start()}): a monitor whose node, or whose RMI endpoint
+     * host, is outside them is never subscribed to; it ends at once with NODEDOWN {@code incompatible}
+     * through the Dispatcher (the agent never acts on that reason).
+     */
+    public void nodes(io.zenmonitor.config.NodePatterns patterns) {
+        nodes = Objects.requireNonNull(patterns, "patterns");
     }
 
     /** Starts the Connector sweep and the demand tick on the loop. */
@@ -207,8 +218,26 @@ public final class Local {
         if (m.state() != Monitor.LIVE) {
             return; // demonitored before it reached the loop
         }
-        m.node = nodeOf(m.target);
+        String node = nodeOf(m.target);
+        if (denied(m.target, node)) {
+            metrics.localDenied.increment(); // m.node stays null: a demonitor has nothing to unsubscribe
+            enqueueDowns(List.of(new Dispatch(m, DownReason.NODEDOWN_INCOMPATIBLE)));
+            return;
+        }
+        m.node = node;
         connector(m.node).monitor(m);
+    }
+
+    /** Whether the lists forbid subscribing for {@code t} on {@code node} (never for this node itself). */
+    private boolean denied(Target t, String node) {
+        io.zenmonitor.config.NodePatterns n = nodes;
+        if (n.permitsAll() || node.equals(nodeName)) {
+            return false;
+        }
+        if (t instanceof RmiTarget r && !n.permits(r.endpoint().host())) {
+            return true;
+        }
+        return !node.startsWith(UNRESOLVED_PREFIX) && !n.permits(node);
     }
 
     private void unregister(Monitor m) {

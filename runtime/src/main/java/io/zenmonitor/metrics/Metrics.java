@@ -43,6 +43,10 @@ public final class Metrics {
     public final LongAdder batcherSweep = new LongAdder();
     /** Subscriptions refused at once with NOPROC. */
     public final LongAdder proxyNoproc = new LongAdder();
+    /** PING and PROCESS messages ignored because their sender is outside {@code nodes.allow}/{@code nodes.deny}. */
+    public final LongAdder proxyRefused = new LongAdder();
+    /** Monitors ended at once with NODEDOWN incompatible because their node or host is outside the lists. */
+    public final LongAdder localDenied = new LongAdder();
     /** Wire messages received and decoded. */
     public final LongAdder wireReceived = new LongAdder();
     /** Wire messages sent. */
@@ -78,6 +82,8 @@ public final class Metrics {
         m.put("zen.proxy.batcher.enqueue", batcherEnqueue.sum());
         m.put("zen.proxy.batcher.sweep", batcherSweep.sum());
         m.put("zen.proxy.noproc", proxyNoproc.sum());
+        m.put("zen.proxy.refused", proxyRefused.sum());
+        m.put("zen.local.denied", localDenied.sum());
         m.put("zen.wire.received", wireReceived.sum());
         m.put("zen.wire.sent", wireSent.sum());
         m.put("zen.wire.sent-bytes", wireSentBytes.sum());

@@ -81,6 +81,8 @@ public final class ClusterNode implements ZenNode {
         this.proxy = new Proxy(cluster, settings, metrics, new Truncator(config.truncateDepth(), config.truncateMaxString()));
         cluster.bind(local, proxy);
         cluster.partitionQuorum(config.partitionQuorum());
+        local.nodes(config.nodePatterns());
+        cluster.nodes(config.nodePatterns());
     }
 
     /**

@@ -68,6 +68,11 @@ class ConfigTest {
             expected.put("zen.listeners", "true");
             expected.put("zen.listeners.pairs", "");
             expected.put("zen.dgc", "true");
+            expected.put("zen.probe.interval", "1s");
+            expected.put("zen.probe.refused-after", "2");
+            expected.put("zen.probe.unreachable-after", "1m");
+            expected.put("zen.nodes.allow", "");
+            expected.put("zen.nodes.deny", "");
             expected.put("zen.enabled", "true");
             expected.put("zen.log", "info");
             assertThat(config.asProperties()).containsExactlyEntriesOf(expected);
@@ -722,6 +727,90 @@ class ConfigTest {
             assertThat(ConfigKey.editDistance("demand.amout", "demand.amount")).isEqualTo(1);
             assertThat(ConfigKey.editDistance("", "abc")).isEqualTo(3);
             assertThat(ConfigKey.editDistance("kitten", "sitting")).isEqualTo(3);
+        }
+    }
+
+    /** Issue 9: server-only mode's probe keys and the allow/deny lists. */
+    @Nested
+    class ProbeAndNodeKeys {
+
+        private static final String PATTERNS = "glob patterns on node names or hosts (A-Z a-z 0-9 . _ @ : % [ ] - with * and ?),"
+                + " separated by ',' or ';', or empty for none";
+
+        @Test
+        void defaults_refusedTwiceOneSecondApart_noAnswerSixtySeconds() {
+            Config config = Config.parse(NONE, NONE, HOST);
+
+            assertThat(config.duration(ConfigKey.PROBE_INTERVAL)).isEqualTo(Duration.ofSeconds(1));
+            assertThat(config.integer(ConfigKey.PROBE_REFUSED_AFTER)).isEqualTo(2);
+            assertThat(config.duration(ConfigKey.PROBE_UNREACHABLE_AFTER)).isEqualTo(Duration.ofSeconds(60));
+            assertThat(config.list(ConfigKey.NODES_ALLOW)).isEmpty();
+            assertThat(config.list(ConfigKey.NODES_DENY)).isEmpty();
+        }
+
+        @Test
+        void everySource_agentArgumentPropertyEnvironment() {
+            assertThat(Config.parse("probe.interval=250ms", NONE, HOST).duration(ConfigKey.PROBE_INTERVAL))
+                    .isEqualTo(Duration.ofMillis(250));
+            assertThat(Config.parse(NONE, Map.of("zen.probe.refused-after", "3"), HOST).integer(ConfigKey.PROBE_REFUSED_AFTER))
+                    .isEqualTo(3);
+            assertThat(env("ZEN_PROBE_UNREACHABLE_AFTER", "2m").duration(ConfigKey.PROBE_UNREACHABLE_AFTER))
+                    .isEqualTo(Duration.ofMinutes(2));
+            assertThat(env("ZEN_NODES_DENY", "10.0.*;legacy-?").list(ConfigKey.NODES_DENY)).containsExactly("10.0.*", "legacy-?");
+            assertThat(Config.parse(NONE, Map.of("zen.nodes.allow", "web-*, 127.0.0.1"), HOST).list(ConfigKey.NODES_ALLOW))
+                    .containsExactly("web-*", "127.0.0.1");
+        }
+
+        @Test
+        void agentArguments_patternListAcrossCommas() {
+            Config config = Config.parse("nodes.deny=10.0.*,legacy-?,node=web-1,nodes.allow=a*;b*", NONE, HOST);
+
+            assertThat(config.list(ConfigKey.NODES_DENY)).containsExactly("10.0.*", "legacy-?");
+            assertThat(config.list(ConfigKey.NODES_ALLOW)).containsExactly("a*", "b*");
+            assertThat(config.text(ConfigKey.NODE)).isEqualTo("web-1");
+        }
+
+        @Test
+        void emptyPatternList_overridesLowerSource() {
+            Config config = Config.parse(NONE, Map.of("zen.nodes.deny", ""), Map.of("ZEN_NODES_DENY", "x*", "HOSTNAME", "h"));
+
+            assertThat(config.list(ConfigKey.NODES_DENY)).isEmpty();
+        }
+
+        @Test
+        void underscoreSpellings_acceptedWithWarning() {
+            Config config = Config.parse("probe.refused_after=4,probe.unreachable_after=5s", NONE, HOST);
+
+            assertThat(config.integer(ConfigKey.PROBE_REFUSED_AFTER)).isEqualTo(4);
+            assertThat(config.duration(ConfigKey.PROBE_UNREACHABLE_AFTER)).isEqualTo(Duration.ofSeconds(5));
+            assertThat(config.warnings()).containsExactly(
+                    "zen: zen.probe.refused_after (from agent argument probe.refused_after) is renamed zen.probe.refused-after; use the new name",
+                    "zen: zen.probe.unreachable_after (from agent argument probe.unreachable_after) is renamed zen.probe.unreachable-after; use the new name");
+        }
+
+        @Test
+        void badValues_everyProblemNamed() {
+            Map<String, String> environment = new LinkedHashMap<>(HOST);
+            environment.put("ZEN_PROBE_INTERVAL", "soon");
+            environment.put("ZEN_PROBE_REFUSED_AFTER", "0");
+            environment.put("ZEN_NODES_ALLOW", "web 1");
+
+            assertThat(errorOf(NONE, NONE, environment)).isEqualTo(String.join("\n",
+                    "zen: zen.probe.interval was \"soon\" (from ZEN_PROBE_INTERVAL); must be " + DURATION,
+                    "zen: zen.probe.refused-after was \"0\" (from ZEN_PROBE_REFUSED_AFTER); must be an integer from 1 to 100",
+                    "zen: zen.nodes.allow was \"web 1\" (from ZEN_NODES_ALLOW); must be " + PATTERNS));
+        }
+
+        @Test
+        void unreachableShorterThanInterval_conflict() {
+            assertThat(errorOf(Map.of("probe.interval", "5s", "probe.unreachable-after", "2s"), NONE, HOST)).isEqualTo(
+                    "zen: zen.probe.unreachable-after (2s) is shorter than zen.probe.interval (5s); it must be at least one interval");
+        }
+
+        @Test
+        void unknownProbeKey_nearestSuggested() {
+            assertThat(errorOf(NONE, Map.of("zen.probe.intervall", "1s"), HOST))
+                    .isEqualTo("zen: unknown key zen.probe.intervall (from -Dzen.probe.intervall); did you mean zen.probe.interval?");
         }
     }
 }

@@ -71,6 +71,7 @@ public final class AgentInstaller {
                 FastDgc dgc = config.dgc() ? FastDgc.create(node, config.partitionGrace()) : null;
                 HookDrainer drainer = new HookDrainer(node, listeners, summary, targetGetStub, dgc);
                 registerGauges(node, summary, listeners, dgc);
+                ServerOnly serverOnly = config.listeners() ? startServerOnly(node, listeners, drainer) : null;
                 drainer.start();
                 ExitWatch.start(node);
                 if (lateAttach) {
@@ -79,6 +80,9 @@ public final class AgentInstaller {
                 }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     drainer.stop();
+                    if (serverOnly != null) {
+                        serverOnly.close();
+                    }
                     summary.flush(System.nanoTime(), true);
                     node.close();
                 }, "zen-agent-shutdown"));
@@ -109,6 +113,18 @@ public final class AgentInstaller {
             m.gauge("zen.agent.dgc.kept-after-merge", dgc.keptAfterMerge::sum);
             m.gauge("zen.agent.dgc.expired-after-grace", dgc.expiredAfterGrace::sum);
         }
+    }
+
+    /** Server-only mode (issue 9): probes the endpoints of agent-less clients' listener stubs. */
+    private static ServerOnly startServerOnly(ZenNode node, ListenerRegistry listeners, HookDrainer drainer) {
+        EndpointProber.Connector connector = ServerOnly.openConnector();
+        if (connector == null) {
+            return null;
+        }
+        ServerOnly so = new ServerOnly(node, listeners, connector, drainer::wakeup);
+        listeners.serverOnly(so);
+        drainer.serverOnly = so;
+        return so;
     }
 
     /** Starts a runtime node with the agent's loader as context loader (JGroups loads protocols through it). */

@@ -42,6 +42,8 @@ final class HookDrainer implements Runnable {
     long failures;
 
     private final FastDgc dgc;
+    /** Server-only mode (issue 9), or null. */
+    volatile ServerOnly serverOnly;
     private long lastMembersCheck;
     /** How often the member list is compared for new nodes to watch (fast DGC). */
     static final long MEMBERS_CHECK_NANOS = 250_000_000L;
@@ -61,6 +63,14 @@ final class HookDrainer implements Runnable {
         Hooks.wakeup = () -> LockSupport.unpark(t);
         t.start();
         return t;
+    }
+
+    /** Wakes the drainer early (probe results arrived). Any thread. */
+    void wakeup() {
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     void stop() {
@@ -83,6 +93,9 @@ final class HookDrainer implements Runnable {
                 listeners.runParked(now);
                 if (dgc != null) {
                     dgc.runPaced(now);
+                }
+                if (serverOnly != null) {
+                    serverOnly.run();
                 }
                 if (dgc != null && now - lastMembersCheck >= MEMBERS_CHECK_NANOS) {
                     lastMembersCheck = now;

@@ -36,7 +36,8 @@ import javax.management.ObjectName;
  * is never removed: its monitor fires NODEDOWN without {@link DownReason#isNodeGone()}, and the
  * registration is watched again later ({@value #FIRST_RETRY_MILLIS} ms, doubling to
  * {@value #MAX_RETRY_MILLIS} ms), so a client whose endpoint was advertised a moment after it
- * registered is covered too.
+ * registered is covered too. In server-only mode a stub whose endpoint no zen node advertises is also
+ * handed to the {@link ServerOnly} prober, which removes it once its endpoint is confirmed dead.
  *
  * <h2>Partitions</h2>
  * A stub whose node crashed ({@code NODEDOWN :crashed}, or {@code :left} where no probe was possible) is
@@ -111,6 +112,8 @@ final class ListenerRegistry {
     /** Registrations to watch again; drainer only (callbacks hand them over through {@link #retryQueue}). */
     private final PriorityQueue<Registration> due = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
     private final java.util.concurrent.ConcurrentLinkedQueue<Registration> retryQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Server-only mode (null when off): unknown-endpoint registrations go to its prober. */
+    private volatile ServerOnly serverOnly;
 
     /** Parked registrations (their node unreachable); drainer only, fed by {@link #parkQueue}. */
     private final java.util.ArrayList<Registration> parked = new java.util.ArrayList<>();
@@ -270,6 +273,10 @@ final class ListenerRegistry {
             reason = DownReason.NODEDOWN_UNREACHABLE; // expired after grace: remove, reported as such
             expiredCount.increment();
         } else if (reason.kind() == DownReason.Kind.NODEDOWN && !reason.isNodeGone()) {
+            ServerOnly so = serverOnly;
+            if (so != null && DownReason.NODEDOWN_UNKNOWN_ENDPOINT.equals(reason)) {
+                so.unknownEndpoint(r); // a client without the agent: its endpoint is probed (server-only mode)
+            }
             retryQueue.add(r); // incompatible or unknown endpoint: never removed by us; look again later
             return;
         }
@@ -357,6 +364,53 @@ final class ListenerRegistry {
     /** Registrations parked while their node is unreachable, for the MBean and status. */
     int parkedCount() {
         return parked.size() + parkQueue.size();
+    }
+
+    // ------------------------------------------------------------------ server-only mode (issue 9)
+
+    /** Turns server-only mode on (before the drainer starts). */
+    void serverOnly(ServerOnly so) {
+        serverOnly = so;
+    }
+
+    /** Whether {@code r} is still a live registration (the prober drops the others). Any thread. */
+    boolean isLive(Registration r) {
+        return registrations.get(r.key) == r;
+    }
+
+    /**
+     * Removes registrations whose endpoint was confirmed dead, paced by the node's Dispatcher: each gets
+     * a monitor, owned by its registration's owner, on {@code trigger}, a name on this node that is never
+     * alive; the node answers each with one down through the Dispatcher, and that callback runs the
+     * removal. Drainer thread.
+     */
+    void removePaced(java.util.List<Registration> dead, Target trigger, DownReason reason) {
+        for (Registration r : dead) {
+            MonitorOwner owner = owners.get(r.key.owner());
+            if (owner == null || !isLive(r)) {
+                continue;
+            }
+            try {
+                r.ref = owner.monitor(trigger, down -> removeConfirmed(r, reason));
+            } catch (IllegalStateException closed) {
+                registrations.remove(r.key, r); // the exported object went away meanwhile
+            }
+        }
+    }
+
+    /** On a callback thread: the endpoint is dead, remove the registration as the application would. */
+    private void removeConfirmed(Registration r, DownReason reason) {
+        if (!registrations.remove(r.key, r)) {
+            return; // the application removed it, or another down did
+        }
+        try {
+            r.removal.run();
+            summary.removed(r.what, reason.toString());
+        } catch (InvocationTargetException e) {
+            summary.failed(r.what, e.getCause() == null ? e.toString() : e.getCause().toString());
+        } catch (Exception e) {
+            summary.failed(r.what, e.toString());
+        }
     }
 
     /** Pending retries, for tests and status. */

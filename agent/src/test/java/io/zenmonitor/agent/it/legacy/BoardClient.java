@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * commands     unexport-half -&gt; UNEXPORTED &lt;k&gt;   unexports the first N/2 listeners (force=true) WITHOUT
  *                                                 calling removeBoardListener
  *              received      -&gt; RECEIVED &lt;messages received by all listeners&gt;
+ *              accepts       -&gt; ACCEPTS &lt;connections accepted on this client's listener port&gt;
  *              attr &lt;ObjectName pattern&gt; &lt;attribute&gt; -&gt; ATTR &lt;value&gt; | ATTR -
  *              quit          exits 0 (without unregistering anything)
  * </pre>
@@ -80,6 +81,7 @@ public final class BoardClient {
         });
         commands.put("received", () -> "RECEIVED " + RECEIVED.get());
         commands.put("session", () -> "SESSION " + session.client());
+        commands.put("accepts", () -> "ACCEPTS " + LoopbackServerSocketFactory.ACCEPTS.get());
         Console.serve(commands);
     }
 }

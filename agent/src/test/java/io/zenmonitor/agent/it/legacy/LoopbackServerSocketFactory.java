@@ -13,6 +13,9 @@ public final class LoopbackServerSocketFactory implements RMIServerSocketFactory
 
     public static final LoopbackServerSocketFactory INSTANCE = new LoopbackServerSocketFactory();
 
+    /** Connections accepted by sockets of this factory (server-only mode's probes show up here). */
+    public static final java.util.concurrent.atomic.AtomicLong ACCEPTS = new java.util.concurrent.atomic.AtomicLong();
+
     private static final InetAddress LOOPBACK;
 
     static {
@@ -35,7 +38,14 @@ public final class LoopbackServerSocketFactory implements RMIServerSocketFactory
 
     @Override
     public ServerSocket createServerSocket(int port) throws IOException {
-        return new ServerSocket(port, 128, LOOPBACK);
+        return new ServerSocket(port, 128, LOOPBACK) {
+            @Override
+            public java.net.Socket accept() throws IOException {
+                java.net.Socket s = super.accept();
+                ACCEPTS.incrementAndGet();
+                return s;
+            }
+        };
     }
 
     @Override
