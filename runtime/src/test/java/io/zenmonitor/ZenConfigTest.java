@@ -155,7 +155,8 @@ class ZenConfigTest {
                     .batcherSweep(Duration.ofMillis(7)).batcherChunk(8).truncateDepth(0).truncateMaxString(16)
                     .callbackThreads(256).listenersPairs(List.of("a.B#add/remove")).dgc(false).enabled(false)
                     .log("ERROR").probeUnreachableAfter(Duration.ofSeconds(9)).probeInterval(Duration.ofMillis(300))
-                    .probeRefusedAfter(5).nodesAllow(List.of("web-*")).nodesDeny(List.of("10.0.*", "x?"));
+                    .probeRefusedAfter(5).nodesAllow(List.of("web-*")).nodesDeny(List.of("10.0.*", "x?"))
+                    .partitionGrace(Duration.ofSeconds(30)).partitionQuorum(2);
 
             assertThat(c.asProperties()).containsExactly(
                     Map.entry("zen.cluster", "c1"), Map.entry("zen.node", "n1"), Map.entry("zen.stack", "tcp"),
@@ -165,6 +166,7 @@ class ZenConfigTest {
                     Map.entry("zen.truncate.depth", "0"), Map.entry("zen.truncate.max-string", "16"),
                     Map.entry("zen.callback.threads", "256"), Map.entry("zen.listeners", "true"),
                     Map.entry("zen.listeners.pairs", "a.B#add/remove"), Map.entry("zen.dgc", "false"),
+                    Map.entry("zen.partition.grace", "30s"), Map.entry("zen.partition.quorum", "2"),
                     Map.entry("zen.probe.interval", "300ms"), Map.entry("zen.probe.refused-after", "5"),
                     Map.entry("zen.probe.unreachable-after", "9s"), Map.entry("zen.nodes.allow", "web-*"),
                     Map.entry("zen.nodes.deny", "10.0.*;x?"),
@@ -295,6 +297,8 @@ class ZenConfigTest {
             expected.put("zen.listeners", "true");
             expected.put("zen.listeners.pairs", "");
             expected.put("zen.dgc", "true");
+            expected.put("zen.partition.grace", "1m");
+            expected.put("zen.partition.quorum", "0");
             expected.put("zen.probe.interval", "1s");
             expected.put("zen.probe.refused-after", "2");
             expected.put("zen.probe.unreachable-after", "1m");

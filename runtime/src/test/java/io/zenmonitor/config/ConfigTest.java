@@ -68,6 +68,8 @@ class ConfigTest {
             expected.put("zen.listeners", "true");
             expected.put("zen.listeners.pairs", "");
             expected.put("zen.dgc", "true");
+            expected.put("zen.partition.grace", "1m");
+            expected.put("zen.partition.quorum", "0");
             expected.put("zen.probe.interval", "1s");
             expected.put("zen.probe.refused-after", "2");
             expected.put("zen.probe.unreachable-after", "1m");
