@@ -89,6 +89,7 @@ public final class ZenNode implements AutoCloseable {
     private final Cluster cluster;
     private final Local local;
     private final Proxy proxy;
+    private final Truncator truncator;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ObjectName mbeanName;
 
@@ -107,7 +108,8 @@ public final class ZenNode implements AutoCloseable {
         callbacks.allowCoreThreadTimeOut(true);
         this.cluster = new Cluster(name, config.cluster(), config.stack(), config.stackValues(), loop, metrics, Codec.DEFAULT);
         this.local = new Local(name, cluster, loop, settings, metrics, Ticker.SYSTEM, callbacks);
-        this.proxy = new Proxy(cluster, settings, metrics, new Truncator(config.truncateDepth(), config.truncateMaxString()));
+        this.truncator = new Truncator(config.truncateDepth(), config.truncateMaxString());
+        this.proxy = new Proxy(cluster, settings, metrics, truncator);
         cluster.bind(local, proxy);
     }
 
@@ -269,12 +271,18 @@ public final class ZenNode implements AutoCloseable {
     }
 
     /**
-     * {@code target} died. {@code detail} (a Throwable, a string, a map...) is truncated once, on this
-     * node's loop, and shared by every monitor it reaches. Never blocks.
+     * {@code target} died. {@code detail} (a Throwable, a string, a map...) is truncated once, here on the
+     * caller's thread, and shared by every monitor it reaches. Never waits for the network or the loop.
+     *
+     * <p>The Truncator reads the detail through application code ({@code getMessage()}, record accessors,
+     * iterators; never {@code toString()}). Running it on the caller's thread means a getter that blocks
+     * or spins holds only the thread that reported the death, never this node's loop (which every sweep,
+     * subscription and death of the node goes through).
      */
     public void died(Target target, DownReason.Kind kind, Object detail) {
         Target t = own(target);
-        loop.execute(() -> proxy.died(t, kind, detail));
+        DownReason reason = truncator.reason(kind, detail);
+        loop.execute(() -> proxy.died(t, reason));
     }
 
     /** {@code target} died with {@code reason} (already truncated). Never blocks. */
