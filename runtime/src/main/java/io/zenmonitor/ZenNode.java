@@ -109,7 +109,7 @@ public final class ZenNode implements AutoCloseable {
         this.cluster = new Cluster(name, config.cluster(), config.stack(), config.stackValues(), loop, metrics, Codec.DEFAULT);
         this.local = new Local(name, cluster, loop, settings, metrics, Ticker.SYSTEM, callbacks);
         this.truncator = new Truncator(config.truncateDepth(), config.truncateMaxString());
-        this.proxy = new Proxy(cluster, settings, metrics, truncator);
+        this.proxy = new Proxy(cluster, settings, metrics, truncator, config.proxyMaxSubscriptions());
         cluster.bind(local, proxy);
     }
 

@@ -43,6 +43,8 @@ public final class Metrics {
     public final LongAdder batcherSweep = new LongAdder();
     /** Subscriptions refused at once with NOPROC. */
     public final LongAdder proxyNoproc = new LongAdder();
+    /** SUBSCRIBE instructions dropped because their sender already held {@code proxy.max-subscriptions}. */
+    public final LongAdder proxyRefused = new LongAdder();
     /** Wire messages received and decoded. */
     public final LongAdder wireReceived = new LongAdder();
     /** Wire messages sent. */
@@ -78,6 +80,7 @@ public final class Metrics {
         m.put("zen.proxy.batcher.enqueue", batcherEnqueue.sum());
         m.put("zen.proxy.batcher.sweep", batcherSweep.sum());
         m.put("zen.proxy.noproc", proxyNoproc.sum());
+        m.put("zen.proxy.refused", proxyRefused.sum());
         m.put("zen.wire.received", wireReceived.sum());
         m.put("zen.wire.sent", wireSent.sum());
         m.put("zen.wire.sent-bytes", wireSentBytes.sum());
