@@ -63,7 +63,7 @@ class FaultInjectionTest {
     static final int MONITORS_PER_NODE = Integer.getInteger("zen.faults.monitors", 250);
     static final int ROUNDS = Integer.getInteger("zen.faults.rounds", 6);
     static final int SCHEDULES = Integer.getInteger("zen.faults.schedules", 1);
-    static final int DEMAND_AMOUNT = 100;
+    static final int DEMAND_AMOUNT = 20;
     static final Duration DEMAND_INTERVAL = Duration.ofMillis(10);
     /** Generous: failure detection plus merges on a loaded 2-core machine. */
     static final Duration QUIET = Duration.ofSeconds(40);

@@ -119,7 +119,7 @@ class CodecFuzzTest {
     // ------------------------------------------------------------------------------------------------
     // Inputs
 
-    private static byte[] input(Random rnd, List<byte[]> corpus, int iteration) {
+    static byte[] input(Random rnd, List<byte[]> corpus, int iteration) {
         switch (iteration % 10) {
             case 0:
                 return randomBytes(rnd, rnd.nextInt(48));
@@ -220,7 +220,7 @@ class CodecFuzzTest {
     // ------------------------------------------------------------------------------------------------
     // Valid messages to mutate
 
-    private static List<byte[]> corpus(Random rnd) {
+    static List<byte[]> corpus(Random rnd) {
         List<byte[]> corpus = new ArrayList<>();
         for (WireMessage m : CodecTest.samples()) {
             corpus.add(Codec.DEFAULT.encode(m));
