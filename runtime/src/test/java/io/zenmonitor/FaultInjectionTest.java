@@ -505,7 +505,7 @@ class FaultInjectionTest {
                 if (e.excluded || e.nodeClosed) {
                     continue;
                 }
-                if (e.expectLive() || (e.ownerClosed && false)) {
+                if (e.expectLive()) {
                     liveBy.merge(e.monitoring, 1, Integer::sum);
                     rowsOn.computeIfAbsent(slots[e.targetSlot], n -> new HashSet<>()).add(e.target + "<-" + e.monitoring.name());
                 }
