@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  *       dead, {@code NODEDOWN} for a crash or a partition, {@code SHUTDOWN} for a clean stop;</li>
  *   <li>once quiet, the tables of every live node hold exactly the live monitors: the References count,
  *       the Proxy's subscription rows (one per target and subscribing node), no queued dispatches, no
- *       Batcher or Connector beyond the nodes there are;</li>
+ *       unsent instructions, no PROCESS held for a non-member, no Batcher or Connector beyond the nodes
+ *       there are;</li>
  *   <li>pacing: in every window of 10 demand intervals a node started at most
  *       {@code demand.amount × (10 + 6)} callbacks (slack for callback threads the machine held back), with
  *       pacing set to 2 per 10 ms so that every fan-out is paced.</li>
@@ -554,6 +555,10 @@ class FaultInjectionTest {
                 });
                 if (pending != 0) {
                     problems.add(n.name() + " has " + pending + " instructions not yet sent");
+                }
+                int early = TestNodes.onLoop(n, x -> TestNodes.cluster(x).earlyHeld());
+                if (early != 0) {
+                    problems.add(n.name() + " holds " + early + " PROCESS messages from non-members");
                 }
             }
             return problems;
