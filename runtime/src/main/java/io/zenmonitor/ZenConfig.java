@@ -33,6 +33,7 @@ import java.util.Objects;
  *   <tr><td>zen.truncate.depth</td><td>3</td><td>{@link #truncateDepth()}</td><td>no</td></tr>
  *   <tr><td>zen.truncate.max-string</td><td>1024</td><td>{@link #truncateMaxString()}</td><td>no</td></tr>
  *   <tr><td>zen.callback.threads</td><td>4</td><td>{@link #callbackThreads()}</td><td>no</td></tr>
+ *   <tr><td>zen.proxy.max-subscriptions</td><td>1000000</td><td>{@link #proxyMaxSubscriptions()}</td><td>no</td></tr>
  *   <tr><td>zen.listeners</td><td>true</td><td>{@link #listeners()}</td><td>no</td></tr>
  *   <tr><td>zen.listeners.pairs</td><td>(none)</td><td>{@link #listenersPairs()}</td><td>no</td></tr>
  *   <tr><td>zen.partition.grace</td><td>60s</td><td>{@link #partitionGrace()}</td><td>no</td></tr>
@@ -185,6 +186,16 @@ public final class ZenConfig {
     /** Threads that run DownListener callbacks ({@code zen.callback.threads}). */
     public int callbackThreads() {
         return config.integer(ConfigKey.CALLBACK_THREADS);
+    }
+
+    /**
+     * Most subscriptions one monitoring node may hold on this node's Proxy, its pending death certificates
+     * included ({@code zen.proxy.max-subscriptions}). Beyond it the Proxy drops SUBSCRIBE instructions from
+     * that node and counts them in {@code zen.proxy.subscriptions-refused}: a flooding peer cannot grow this node's heap
+     * past about 160 B times this number.
+     */
+    public int proxyMaxSubscriptions() {
+        return config.integer(ConfigKey.PROXY_MAX_SUBSCRIPTIONS);
     }
 
     /** Whether zero-code listener cleanup is on ({@code zen.listeners}). */
@@ -349,6 +360,14 @@ public final class ZenConfig {
      */
     public ZenConfig callbackThreads(int callbackThreads) {
         return with(ConfigKey.CALLBACK_THREADS, "callbackThreads", callbackThreads);
+    }
+
+    /**
+     * @param proxyMaxSubscriptions 1 to 100,000,000
+     * @throws IllegalArgumentException if out of range
+     */
+    public ZenConfig proxyMaxSubscriptions(int proxyMaxSubscriptions) {
+        return with(ConfigKey.PROXY_MAX_SUBSCRIPTIONS, "proxyMaxSubscriptions", proxyMaxSubscriptions);
     }
 
     /**

@@ -161,8 +161,9 @@ public interface ZenNode extends AutoCloseable {
     void alive(Target target);
 
     /**
-     * {@code target} died. {@code detail} (a Throwable, a string, a map...) is truncated once, on this
-     * node's loop, and shared by every monitor it reaches. Never blocks.
+     * {@code target} died. {@code detail} (a Throwable, a string, a map...) is truncated once, here on the
+     * caller's thread (a getter of the detail that blocks holds only that thread, never the node), and
+     * shared by every monitor it reaches. Never waits for the network or the node's loop.
      */
     void died(Target target, DownReason.Kind kind, Object detail);
 

@@ -153,7 +153,7 @@ class ZenConfigTest {
             ZenConfig c = base.cluster("c1").node("n1").stack("tcp").demandAmount(2)
                     .demandInterval(Duration.ofSeconds(1)).connectorSweep(Duration.ofMillis(5)).connectorChunk(6)
                     .batcherSweep(Duration.ofMillis(7)).batcherChunk(8).truncateDepth(0).truncateMaxString(16)
-                    .callbackThreads(256).listenersPairs(List.of("a.B#add/remove")).dgc(false).enabled(false)
+                    .callbackThreads(256).proxyMaxSubscriptions(9).listenersPairs(List.of("a.B#add/remove")).dgc(false).enabled(false)
                     .log("ERROR").probeUnreachableAfter(Duration.ofSeconds(9)).probeInterval(Duration.ofMillis(300))
                     .probeRefusedAfter(5).nodesAllow(List.of("web-*")).nodesDeny(List.of("10.0.*", "x?"))
                     .partitionGrace(Duration.ofSeconds(30)).partitionQuorum(2);
@@ -164,7 +164,7 @@ class ZenConfigTest {
                     Map.entry("zen.connector.sweep", "5ms"), Map.entry("zen.connector.chunk", "6"),
                     Map.entry("zen.batcher.sweep", "7ms"), Map.entry("zen.batcher.chunk", "8"),
                     Map.entry("zen.truncate.depth", "0"), Map.entry("zen.truncate.max-string", "16"),
-                    Map.entry("zen.callback.threads", "256"), Map.entry("zen.listeners", "true"),
+                    Map.entry("zen.callback.threads", "256"), Map.entry("zen.proxy.max-subscriptions", "9"), Map.entry("zen.listeners", "true"),
                     Map.entry("zen.listeners.pairs", "a.B#add/remove"), Map.entry("zen.dgc", "false"),
                     Map.entry("zen.partition.grace", "30s"), Map.entry("zen.partition.quorum", "2"),
                     Map.entry("zen.probe.interval", "300ms"), Map.entry("zen.probe.refused-after", "5"),
@@ -294,6 +294,7 @@ class ZenConfigTest {
             expected.put("zen.truncate.depth", "3");
             expected.put("zen.truncate.max-string", "1024");
             expected.put("zen.callback.threads", "4");
+            expected.put("zen.proxy.max-subscriptions", "1000000");
             expected.put("zen.listeners", "true");
             expected.put("zen.listeners.pairs", "");
             expected.put("zen.dgc", "true");

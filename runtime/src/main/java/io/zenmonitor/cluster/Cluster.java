@@ -466,6 +466,11 @@ public final class Cluster implements Transport, Receiver {
         earlyCount++;
     }
 
+    /** Loop only: PROCESS messages held for senders not yet in the view (tests check none linger). */
+    public int earlyHeld() {
+        return earlyCount;
+    }
+
     private void replayEarly() {
         if (early.isEmpty()) {
             return;

@@ -49,6 +49,8 @@ import java.util.regex.Pattern;
  *       <td>Truncator: longest string kept (old name {@code zen.truncate.max_string})</td></tr>
  *   <tr><td>zen.callback.threads</td><td>ZEN_CALLBACK_THREADS</td><td>4</td><td>1 to 256</td><td>no</td>
  *       <td>threads that run DownListeners</td></tr>
+ *   <tr><td>zen.proxy.max-subscriptions</td><td>ZEN_PROXY_MAX_SUBSCRIPTIONS</td><td>1000000</td><td>1 to 100000000</td><td>no</td>
+ *       <td>most subscriptions (plus pending certificates) one monitoring node may hold on this Proxy</td></tr>
  *   <tr><td>zen.listeners</td><td>ZEN_LISTENERS</td><td>true</td><td>true, false</td><td>no</td>
  *       <td>zero-code listener cleanup</td></tr>
  *   <tr><td>zen.listeners.pairs</td><td>ZEN_LISTENERS_PAIRS</td><td>(none)</td>
@@ -143,6 +145,14 @@ public enum ConfigKey {
     CALLBACK_THREADS("callback.threads", "4", false, false,
             "threads that run DownListener callbacks",
             Codec.integer(1, 256)),
+
+    /**
+     * Proxy: most subscriptions one monitoring node may hold here at once, counting its pending death
+     * certificates (each costs about 160 B of heap, so the default bounds one peer to about 160 MB).
+     */
+    PROXY_MAX_SUBSCRIPTIONS("proxy.max-subscriptions", "1000000", false, false,
+            "Proxy: most subscriptions (plus pending certificates) one monitoring node may hold; beyond it SUBSCRIBEs are dropped and counted",
+            Codec.integer(1, 100_000_000)),
 
     /** Zero-code listener cleanup on exported RMI objects. */
     LISTENERS("listeners", "true", false, false,

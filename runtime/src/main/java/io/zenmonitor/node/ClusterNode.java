@@ -60,6 +60,7 @@ public final class ClusterNode implements ZenNode {
     private final Cluster cluster;
     private final Local local;
     private final Proxy proxy;
+    private final Truncator truncator;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ObjectName mbeanName;
 
@@ -78,7 +79,8 @@ public final class ClusterNode implements ZenNode {
         callbacks.allowCoreThreadTimeOut(true);
         this.cluster = new Cluster(name, config.cluster(), config.stack(), config.stackValues(), loop, metrics, Codec.DEFAULT);
         this.local = new Local(name, cluster, loop, settings, metrics, Ticker.SYSTEM, callbacks);
-        this.proxy = new Proxy(cluster, settings, metrics, new Truncator(config.truncateDepth(), config.truncateMaxString()));
+        this.truncator = new Truncator(config.truncateDepth(), config.truncateMaxString());
+        this.proxy = new Proxy(cluster, settings, metrics, truncator, config.proxyMaxSubscriptions());
         cluster.bind(local, proxy);
         cluster.partitionQuorum(config.partitionQuorum());
         local.nodes(config.nodePatterns());
@@ -262,7 +264,11 @@ public final class ClusterNode implements ZenNode {
     @Override
     public void died(Target target, DownReason.Kind kind, Object detail) {
         Target t = own(target);
-        loop.execute(() -> proxy.died(t, kind, detail));
+        // Truncated here, on the caller's thread: the Truncator reads the detail through application code
+        // (getMessage(), record accessors, iterators), and a getter that blocks or spins must hold only the
+        // thread that reported the death, never this node's loop.
+        DownReason reason = truncator.reason(kind, detail);
+        loop.execute(() -> proxy.died(t, reason));
     }
 
     /** {@code target} died with {@code reason} (already truncated). Never blocks. */

@@ -20,6 +20,8 @@ import org.jgroups.Address;
 final class Batcher {
 
     final Address subscriber;
+    /** Subscription rows the Proxy holds for this subscriber (kept here so the bound costs no extra map). */
+    int rows;
     private final ArrayDeque<WireMessage.Certificate> batch = new ArrayDeque<>();
     private final Transport transport;
     private final Metrics metrics;

@@ -33,6 +33,15 @@ import org.jgroups.Address;
  * applied in order, so a subscribe/unsubscribe pair ends as its last instruction says. A PROCESS with
  * {@code reset} first drops everything that subscriber held (a new session after a partition or restart).
  *
+ * <h2>Bounds</h2>
+ * One monitoring node holds at most {@code proxy.max-subscriptions} rows here, counting the certificates
+ * still pending in its Batcher (a NOPROC answer costs memory too). A SUBSCRIBE beyond that is dropped and
+ * counted in {@code zen.proxy.subscriptions-refused}, with one WARN per {@value #REFUSED_LOG_INTERVAL_SECONDS} s: a
+ * peer that subscribes to millions of targets, alive or not, cannot grow this node's heap past the
+ * bound. The monitors behind a refused SUBSCRIBE end only by demonitor or when this node goes away, so
+ * the key must sit above the largest honest subscriber (the default, 1,000,000, is ten times the
+ * 100,000 registrations of the design's heaviest client).
+ *
  * <h2>Deaths</h2>
  * The reason is truncated once (by whoever calls {@link #died(Target, DownReason.Kind, Object)}) and the
  * same instance goes to every subscriber. The watch ends with the death.
@@ -56,11 +65,22 @@ public final class Proxy {
     /** target → Address, or Address[] when several nodes subscribe. */
     private final HashMap<Target, Object> subscribers = new HashMap<>();
     private final HashMap<Address, Batcher> batchers = new HashMap<>();
+    private final int maxSubscriptions;
+    private long lastRefusedLog;
+    /** At most one WARN about refused subscriptions per this many seconds. */
+    static final long REFUSED_LOG_INTERVAL_SECONDS = 10;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Proxy.class);
     private int subscriptions;
     private volatile int publishedSubscriptions;
     private volatile int publishedObjects;
 
     public Proxy(Transport transport, ZenSettings settings, Metrics metrics, Truncator truncator) {
+        this(transport, settings, metrics, truncator, Integer.MAX_VALUE);
+    }
+
+    /** A Proxy that holds at most {@code maxSubscriptions} rows plus pending certificates per subscriber. */
+    public Proxy(Transport transport, ZenSettings settings, Metrics metrics, Truncator truncator, int maxSubscriptions) {
+        this.maxSubscriptions = maxSubscriptions;
         this.transport = transport;
         this.settings = settings;
         this.metrics = metrics;
@@ -89,11 +109,15 @@ public final class Proxy {
         WireMessage.Certificate cert = new WireMessage.Certificate(target, reason);
         if (subs instanceof Address a) {
             subscriptions--;
-            batcher(a).enqueue(cert);
+            Batcher b = batcher(a);
+            b.rows--;
+            b.enqueue(cert);
         } else {
             for (Address a : (Address[]) subs) {
                 subscriptions--;
-                batcher(a).enqueue(cert);
+                Batcher b = batcher(a);
+                b.rows--;
+                b.enqueue(cert);
             }
         }
     }
@@ -112,18 +136,35 @@ public final class Proxy {
         if (process.reset()) {
             dropSubscriptions(from);
         }
+        Batcher held = null;
         for (WireMessage.Instruction i : process.instructions()) {
             Target t = i.target();
             if (i.op() == WireMessage.Op.SUBSCRIBE) {
-                if (!alive.contains(t)) {
+                if (held == null) {
+                    held = batcher(from);
+                }
+                if (held.rows + held.length() >= maxSubscriptions) {
+                    refused(from);
+                } else if (!alive.contains(t)) {
                     metrics.proxyNoproc.increment();
-                    batcher(from).enqueue(new WireMessage.Certificate(t, DownReason.NOPROC));
+                    held.enqueue(new WireMessage.Certificate(t, DownReason.NOPROC));
                 } else {
                     subscribe(t, from);
                 }
             } else {
                 unsubscribe(t, from);
             }
+        }
+    }
+
+    private void refused(Address from) {
+        metrics.proxySubscriptionsRefused.increment();
+        long now = System.nanoTime();
+        if (lastRefusedLog == 0 || now - lastRefusedLog >= REFUSED_LOG_INTERVAL_SECONDS * 1_000_000_000L) {
+            lastRefusedLog = now;
+            LOG.warn("{} holds {} subscriptions and pending certificates here (zen.proxy.max-subscriptions); its further "
+                    + "SUBSCRIBEs are dropped and counted in zen.proxy.subscriptions-refused (one line per {} s)",
+                    from, maxSubscriptions, REFUSED_LOG_INTERVAL_SECONDS);
         }
     }
 
@@ -163,6 +204,9 @@ public final class Proxy {
         subscribers.clear();
         subscriptions = 0;
         alive.clear();
+        for (Batcher b : batchers.values()) {
+            b.rows = 0;
+        }
         int chunk = settings.batcherChunk();
         List<Address> notified = new ArrayList<>(batchers.keySet());
         for (Batcher b : batchers.values()) {
@@ -195,6 +239,7 @@ public final class Proxy {
             subscribers.put(t, grown);
         }
         subscriptions++;
+        batcher(from).rows++;
     }
 
     private void unsubscribe(Target t, Address from) {
@@ -206,6 +251,7 @@ public final class Proxy {
             if (a.equals(from)) {
                 subscribers.remove(t);
                 subscriptions--;
+                batcher(from).rows--;
             }
             return;
         }
@@ -213,6 +259,7 @@ public final class Proxy {
         if (shrunk != subs) {
             subscribers.put(t, shrunk);
             subscriptions--;
+            batcher(from).rows--;
         }
     }
 
@@ -236,6 +283,10 @@ public final class Proxy {
 
     /** One pass over the table: O(subscriptions), run only when a subscriber leaves or resets. */
     private void dropSubscriptions(Address subscriber) {
+        Batcher b = batchers.get(subscriber);
+        if (b != null) {
+            b.rows = 0;
+        }
         for (Iterator<Map.Entry<Target, Object>> it = subscribers.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Target, Object> e = it.next();
             Object subs = e.getValue();
@@ -311,6 +362,17 @@ public final class Proxy {
         if (b != null) {
             b.sweep(settings.batcherChunk());
         }
+    }
+
+    /** Loop only: Batchers (one per subscriber in the view that subscribed or got a certificate). */
+    public int batcherCount() {
+        return batchers.size();
+    }
+
+    /** Loop only: rows plus pending certificates held for {@code subscriber} (what the bound counts). */
+    public int heldFor(Address subscriber) {
+        Batcher b = batchers.get(subscriber);
+        return b == null ? 0 : b.rows + b.length();
     }
 
     /** Loop only: whether a Batcher exists for {@code subscriber}. */

@@ -65,6 +65,7 @@ class ConfigTest {
             expected.put("zen.truncate.depth", "3");
             expected.put("zen.truncate.max-string", "1024");
             expected.put("zen.callback.threads", "4");
+            expected.put("zen.proxy.max-subscriptions", "1000000");
             expected.put("zen.listeners", "true");
             expected.put("zen.listeners.pairs", "");
             expected.put("zen.dgc", "true");

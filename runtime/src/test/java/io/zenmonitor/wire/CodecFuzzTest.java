@@ -68,6 +68,25 @@ class CodecFuzzTest {
         assertThat(drops.keySet()).as("seed %d: drops by reason %s", seed, drops).contains(Reason.TRUNCATED, Reason.BAD_VALUE, Reason.BAD_MAGIC);
     }
 
+    /** Replays the inputs Jazzer found (CodecJazzerFuzzTest, profile fuzz) without installing Jazzer's agent. */
+    @Test
+    void decode_jazzerCorpus_returnsMessageOrThrowsMalformed() throws Exception {
+        java.net.URL dir = CodecFuzzTest.class.getResource("CodecJazzerFuzzTestInputs/decode");
+        assertThat(dir).as("the Jazzer corpus on the test class path").isNotNull();
+        Map<Reason, Integer> drops = new EnumMap<>(Reason.class);
+        int n = 0;
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of(dir.toURI()))) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
+                byte[] input = java.nio.file.Files.readAllBytes(f);
+                for (Codec codec : CODECS) {
+                    check(codec, input, 0, n, drops);
+                }
+                n++;
+            }
+        }
+        assertThat(n).isPositive();
+    }
+
     /**
      * Decodes {@code input}: either a message, which must re-encode to bytes that decode equal and re-encode
      * identically, or a MalformedMessageException (counted, returns null). Anything else fails.
@@ -119,7 +138,7 @@ class CodecFuzzTest {
     // ------------------------------------------------------------------------------------------------
     // Inputs
 
-    private static byte[] input(Random rnd, List<byte[]> corpus, int iteration) {
+    static byte[] input(Random rnd, List<byte[]> corpus, int iteration) {
         switch (iteration % 10) {
             case 0:
                 return randomBytes(rnd, rnd.nextInt(48));
@@ -220,7 +239,7 @@ class CodecFuzzTest {
     // ------------------------------------------------------------------------------------------------
     // Valid messages to mutate
 
-    private static List<byte[]> corpus(Random rnd) {
+    static List<byte[]> corpus(Random rnd) {
         List<byte[]> corpus = new ArrayList<>();
         for (WireMessage m : CodecTest.samples()) {
             corpus.add(Codec.DEFAULT.encode(m));
