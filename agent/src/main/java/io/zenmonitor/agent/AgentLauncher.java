@@ -62,7 +62,7 @@ public final class AgentLauncher {
     }
 
     /** {@code java -jar zen-agent.jar status ...}: runs the tooling's status command; returns its exit code. */
-    static int status(String[] args, File jarFile) throws Exception {
+    public static int status(String[] args, File jarFile) throws Exception {
         AgentClassLoader loader = new AgentClassLoader(new JarFile(jarFile), jarFile.toURI().toURL());
         Thread.currentThread().setContextClassLoader(loader);
         Class<?> status = loader.loadClass(STATUS);
