@@ -54,6 +54,7 @@ class AgentExtrasIT {
                     Zen.args(cluster, "server"), stackDir));
             server.expect("READY", Zen.START);
             Zen.awaitMembers(List.of(server), "server", "observer");
+            Zen.awaitView(observer, "server", "observer");
             ObjectName name = new ObjectName("legacy:type=Probe,name=p1");
             assertThat(server.ask("mbean-register " + name, "MBEAN")).startsWith("registered");
             MonitorRef ref = observer.monitor(Target.mbean("server", name), downs::add);

@@ -47,6 +47,7 @@ class ApiIT {
             try (ZenNode observer = ZenNode.start(ZenConfig.defaults().cluster(cluster).node("observer")
                     .stackValue("stack.dir", stackDir.toString()))) {
                 Zen.awaitMembers(List.of(app), "app", "observer");
+                Zen.awaitView(observer, "app", "observer");
 
                 // being monitored: the application feeds the agent's Proxy through the API
                 assertThat(app.ask("alive session-1", "ALIVE")).isEqualTo("ok");

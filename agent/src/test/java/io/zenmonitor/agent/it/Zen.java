@@ -120,4 +120,14 @@ public final class Zen {
                     + (jvm.isAlive() ? number(jvm, attribute) : "-") + jvm.tail(), e);
         }
     }
+
+    /**
+     * Waits until an in-test node sees {@code nodes} in its own view. Views install on each member at
+     * slightly different moments: a monitor created before this node's view has the target's node fires
+     * {@code NODEDOWN :unavailable} at once.
+     */
+    public static void awaitView(io.zenmonitor.ZenNode node, String... nodes) {
+        waiting(node.name() + " sees " + Arrays.toString(nodes) + " in its view").atMost(JOIN)
+                .until(() -> node.members().containsAll(Arrays.asList(nodes)));
+    }
 }
