@@ -23,10 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.awaitility.core.ConditionTimeoutException;
 import org.jgroups.Address;
-import org.jgroups.JChannel;
 import org.jgroups.protocols.DISCARD;
-import org.jgroups.protocols.TP;
-import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -482,13 +479,7 @@ class FaultInjectionTest {
         }
 
         static DISCARD discard(ZenNode n) throws Exception {
-            JChannel ch = TestNodes.cluster(n).channel();
-            DISCARD d = ch.getProtocolStack().findProtocol(DISCARD.class);
-            if (d == null) {
-                d = new DISCARD();
-                ch.getProtocolStack().insertProtocol(d, ProtocolStack.Position.ABOVE, TP.class);
-            }
-            return d;
+            return SemanticsTest.discard(n);
         }
 
         // -------------------------------------------------------------- invariants

@@ -24,22 +24,10 @@ public final class GuildServer {
     }
 
     public static void main(String[] args) {
-        try {
-            serve(args);
-        } catch (Throwable t) {
-            // exit: the JDK's JMX agent and RMI keep non-daemon threads that would hold a broken JVM alive
-            t.printStackTrace();
-            System.exit(1);
-        }
+        Mains.run(args, 1, "GuildServer <registryPort> [broadcastMillis] [fanOutThreads]", GuildServer::serve);
     }
 
     private static void serve(String[] args) throws Exception {
-        if (args.length < 1) {
-            System.err.println("usage: GuildServer <registryPort> [broadcastMillis] [fanOutThreads]");
-            System.exit(2);
-        }
-        Loopback.useLoopbackHostname();
-        Stdin.exitWhenClosed();
         int port = Integer.parseInt(args[0]);
         long broadcastMillis = args.length > 1 ? Long.parseLong(args[1]) : 1000;
         int fanOut = args.length > 2 ? Integer.parseInt(args[2]) : 4;

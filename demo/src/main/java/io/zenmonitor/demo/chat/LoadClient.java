@@ -32,22 +32,10 @@ public final class LoadClient {
     }
 
     public static void main(String[] args) {
-        try {
-            serve(args);
-        } catch (Throwable t) {
-            // exit: the JDK's JMX agent and RMI keep non-daemon threads that would hold a broken JVM alive
-            t.printStackTrace();
-            System.exit(1);
-        }
+        Mains.run(args, 2, "LoadClient <registryPort> <callsPerSecond>", LoadClient::serve);
     }
 
     private static void serve(String[] args) throws Exception {
-        if (args.length < 2) {
-            System.err.println("usage: LoadClient <registryPort> <callsPerSecond>");
-            System.exit(2);
-        }
-        Loopback.useLoopbackHostname();
-        Stdin.exitWhenClosed();
         int port = Integer.parseInt(args[0]);
         int rate = Integer.parseInt(args[1]);
         Guild guild = (Guild) LocateRegistry.getRegistry("127.0.0.1", port).lookup(GuildServer.BINDING);

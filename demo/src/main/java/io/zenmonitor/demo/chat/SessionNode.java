@@ -40,22 +40,10 @@ public final class SessionNode {
     }
 
     public static void main(String[] args) {
-        try {
-            serve(args);
-        } catch (Throwable t) {
-            // exit: the JDK's JMX agent and RMI keep non-daemon threads that would hold a broken JVM alive
-            t.printStackTrace();
-            System.exit(1);
-        }
+        Mains.run(args, 3, "SessionNode <registryPort> <nodeName> <sessions>", SessionNode::serve);
     }
 
     private static void serve(String[] args) throws Exception {
-        if (args.length < 3) {
-            System.err.println("usage: SessionNode <registryPort> <nodeName> <sessions>");
-            System.exit(2);
-        }
-        Loopback.useLoopbackHostname();
-        Stdin.exitWhenClosed();
         int port = Integer.parseInt(args[0]);
         String node = args[1];
         int n = Integer.parseInt(args[2]);
