@@ -148,7 +148,7 @@ public final class Footprint {
 
     /** Node a: monitors b's N objects; measures its heap in the steady state (all subscriptions sent). */
     private static void watcher(String cluster, int n) throws Exception {
-        try (ZenNode a = ZenNode.start(ZenConfig.defaults().cluster(cluster).node("a").stack("loopback").connectorChunk(100_000))) {
+        try (ZenNode a = ZenNode.start(ZenConfig.defaults().cluster(cluster).node("a").stack("loopback"))) {
             await("b in the view", () -> a.members().contains("b"));
             List<Target> targets = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {

@@ -130,7 +130,7 @@ public final class PekkoSide {
             } else if (line.startsWith("storm ")) {
                 long pid = Long.parseLong(line.substring(6).trim());
                 WorkProbe probe = new WorkProbe(400_000).start();
-                TimeUnit.SECONDS.sleep(2);
+                TimeUnit.SECONDS.sleep(3); // the quiet period (its last 2 s are measured)
                 long killAt = System.nanoTime();
                 ProcessHandle.of(pid).orElseThrow().destroyForcibly();
                 long end = killAt + TimeUnit.SECONDS.toNanos(90);

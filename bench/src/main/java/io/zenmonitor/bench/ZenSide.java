@@ -17,11 +17,11 @@ import org.jgroups.protocols.MsgStats;
  * The zen side of the cluster benchmark, one JVM per role, driven by {@link Runner} through stdin/stdout.
  *
  * <pre>
- * ZenSide owner   CLUSTER NODE OBJECTS                      node B: OBJECTS named objects o0.. alive
+ * ZenSide owner   CLUSTER NODE OBJECTS                      node B: OBJECTS named objects session-0.. alive
  * ZenSide watcher CLUSTER NODE OWNER OBJECTS AMOUNT INTERVAL_MS CHUNK   node A
  * </pre>
  *
- * Owner commands: {@code stats} → {@code STATS bytesSent bytesReceived}; {@code die M} ends o0..o(M-1) with one
+ * Owner commands: {@code stats} → {@code STATS bytesSent bytesReceived}; {@code die M} ends session-0..session-(M-1) with one
  * shared EXIT reason and answers {@code DIED transportBytes zenPayloadBytes} once the certificates are sent. It
  * prints {@code REACHED <nanoTime>} when all OBJECTS subscriptions are on its Proxy.
  *
@@ -59,7 +59,7 @@ public final class ZenSide {
     }
 
     private static Target object(String owner, int i) {
-        return Target.named(owner, "o" + i);
+        return Target.named(owner, "session-" + i); // names as an application would give them, not "o1"
     }
 
     // ------------------------------------------------------------------------------------ owner (B)
@@ -166,7 +166,7 @@ public final class ZenSide {
     private static void storm(ZenNode node, String owner, int expected, Arrivals downs, MsgStats stats, long pid,
                               int amount, long intervalMs) throws Exception {
         WorkProbe probe = new WorkProbe(400_000).start();
-        TimeUnit.SECONDS.sleep(2); // the quiet period
+        TimeUnit.SECONDS.sleep(3); // the quiet period (its last 2 s are measured)
         long receivedBefore = stats.getNumBytesReceived();
         ProcessHandle victim = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid));
         long killAt = System.nanoTime();

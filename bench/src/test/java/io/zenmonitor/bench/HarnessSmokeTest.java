@@ -30,7 +30,7 @@ class HarnessSmokeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"process", "dead"})
+    @ValueSource(strings = {"process", "dead", "process-rmi"})
     void codecInputs_holdFiveThousandEntriesAndRoundTrip(String kind) throws Exception {
         WireMessage m = CodecBenchmark.build(kind);
         int entries = m instanceof WireMessage.Process p ? p.instructions().size() : ((WireMessage.Dead) m).certificates().size();

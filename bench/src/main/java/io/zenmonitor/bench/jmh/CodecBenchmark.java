@@ -1,6 +1,8 @@
 package io.zenmonitor.bench.jmh;
 
 import io.zenmonitor.DownReason;
+import io.zenmonitor.Endpoint;
+import io.zenmonitor.RmiTarget;
 import io.zenmonitor.Target;
 import io.zenmonitor.truncate.Truncator;
 import io.zenmonitor.wire.Codec;
@@ -28,7 +30,9 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code process}: a PROCESS of 5,000 SUBSCRIBE instructions for named targets
  *       {@code ("node-b", "session-<i>")};
  *   <li>{@code dead}: a DEAD of 5,000 certificates for the same targets, all with one truncated
- *       {@code EXIT} reason (an exception with a cause), written once per message.
+ *       {@code EXIT} reason (an exception with a cause), written once per message;
+ *   <li>{@code process-rmi}: a PROCESS of 5,000 SUBSCRIBE instructions for RMI objects on one endpoint
+ *       {@code 127.0.0.1:41234} (what the agent sends for callback listeners).
  * </ul>
  *
  * Time is per chunk; divide by 5,000 for one entry. The encoded sizes are printed by {@link #sizes()}.
@@ -42,7 +46,7 @@ public class CodecBenchmark {
 
     public static final int ENTRIES = 5_000;
 
-    @Param({"process", "dead"})
+    @Param({"process", "dead", "process-rmi"})
     public String message;
 
     private final Codec codec = Codec.DEFAULT;
@@ -59,9 +63,11 @@ public class CodecBenchmark {
     public static WireMessage build(String kind) {
         List<Target> targets = new ArrayList<>(ENTRIES);
         for (int i = 0; i < ENTRIES; i++) {
-            targets.add(Target.named("node-b", "session-" + i));
+            targets.add(kind.equals("process-rmi")
+                    ? new RmiTarget(new Endpoint("127.0.0.1", 41234), 0x5DEECE66DL * (i + 1), 0x1234_5678 + i, 1_795_000_000_000L, (short) i)
+                    : Target.named("node-b", "session-" + i));
         }
-        if (kind.equals("process")) {
+        if (kind.startsWith("process")) {
             List<WireMessage.Instruction> is = new ArrayList<>(ENTRIES);
             for (Target t : targets) {
                 is.add(new WireMessage.Instruction(WireMessage.Op.SUBSCRIBE, t));
@@ -79,7 +85,8 @@ public class CodecBenchmark {
 
     /** Encoded bytes of each message, for the report: {@code process=.. dead=..}. */
     public static String sizes() {
-        return "process=" + Codec.DEFAULT.encode(build("process")).length + " dead=" + Codec.DEFAULT.encode(build("dead")).length;
+        return "process=" + Codec.DEFAULT.encode(build("process")).length + " dead=" + Codec.DEFAULT.encode(build("dead")).length
+                + " process-rmi=" + Codec.DEFAULT.encode(build("process-rmi")).length;
     }
 
     @Benchmark
