@@ -2,7 +2,7 @@
 # zen-agent benchmarks, side by side with Apache Pekko remote DeathWatch and plain RMI, in one run on this
 # machine (everything binds to 127.0.0.1). Prints one markdown table and writes it to bench/target/.
 #
-#   ./bench/run.sh            quick: JMH, memory at 100,000, cluster scenario at N = 10,000 (< 5 min on 2 cores)
+#   ./bench/run.sh            quick: JMH, memory at 100,000, cluster scenario at N = 10,000 and 100,000 (< 5 min on 2 cores)
 #   ./bench/run.sh --full     large sizes: N up to 1,000,000, memory at 1,000,000 (about 15 to 20 min)
 #   ./bench/run.sh --only zen,pekko      a subset: jmh, memory, zen, pekko, rmi
 #

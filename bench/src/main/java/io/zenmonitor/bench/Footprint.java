@@ -8,6 +8,8 @@ import io.zenmonitor.ZenNode;
 import io.zenmonitor.wire.Codec;
 import io.zenmonitor.wire.WireMessage;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>A fresh JVM per size, with the serial collector: a full GC compacts the whole heap, so "used after a
  *       full GC" is the live set, not an estimate (no regions, no floating garbage). The heap is fixed
  *       ({@code -Xms = -Xmx}) so it is never resized between readings.
- *   <li>Each reading repeats {@code System.gc()} until the used heap stops falling (at least 4 times).
+ *   <li>Each reading repeats {@code System.gc()} until the heap left after it stops falling (at least 4 times),
+ *       read from the pools' collection usage (what the GC left, untouched by allocations after it).
  *   <li>Everything that is not the monitor is created and held <em>before</em> the baseline and kept
  *       reachable until after the last reading ({@link Reference#reachabilityFence}): the targets, the
  *       listener, the objects' entries on the Proxy, both nodes and their threads.
@@ -43,25 +46,35 @@ import java.util.concurrent.TimeUnit;
  * show both. The monitoring side's figure includes the caller's {@link MonitorRef} (it is the monitor) but not
  * the caller's targets or its list of refs (allocated before the baseline).
  *
- * <p>Prints {@code MONITORS n= monitorBytes=} (a) and {@code PROXY n= proxyBytes= decodedTargetBytes=} (b),
- * totals; divide by n.
+ * <p>Prints {@code MONITORS n= monitorBytes=} (a) and {@code PROXY n= proxyBytes= decodedTargetBytes= objectBytes=}
+ * (b), totals; divide by n. {@code objectBytes} is what making the N objects alive cost the Proxy (its live-object
+ * table), before any subscription: it is paid whether or not anyone monitors them.
  */
 public final class Footprint {
 
     private Footprint() {
     }
 
+    /**
+     * The heap the last full GC left, summed over the heap's pools from {@link MemoryPoolMXBean#getCollectionUsage()}
+     * (the usage right after that GC), not the current usage: threads that allocate between the GC and the
+     * reading (JGroups heartbeats, the loop's ticks) would otherwise add whole TLABs (megabytes) of noise.
+     */
     static long usedAfterGc() throws InterruptedException {
-        var mem = ManagementFactory.getMemoryMXBean();
         long best = Long.MAX_VALUE;
         for (int i = 0; i < 12; i++) {
             System.gc();
-            TimeUnit.MILLISECONDS.sleep(20);
-            long used = mem.getHeapMemoryUsage().getUsed();
+            long used = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                    used += pool.getCollectionUsage().getUsed();
+                }
+            }
             if (i >= 3 && used >= best) {
                 return best;
             }
             best = Math.min(best, used);
+            TimeUnit.MILLISECONDS.sleep(20);
         }
         return best;
     }
@@ -103,10 +116,14 @@ public final class Footprint {
             for (int i = 0; i < n; i++) {
                 targets.add(Target.named("b", "object-" + i));
             }
+            await("drained", () -> b.metrics().get("zen.loop.pending") == 0);
+            long beforeObjects = usedAfterGc();
             for (Target t : targets) {
                 b.alive(t);
             }
             await("objects alive", () -> b.metrics().get("zen.proxy.objects.size") >= n);
+            await("drained", () -> b.metrics().get("zen.loop.pending") == 0);
+            long objectsBytes = usedAfterGc() - beforeObjects;
             ZenSide.say("READY");
             var in = stdin();
             long before = 0;
@@ -135,7 +152,7 @@ public final class Footprint {
                         }
                     }
                     long decodedBytes = Math.max(0, usedAfterGc() - beforeDecoded - listBytes(n));
-                    ZenSide.say("PROXY n=" + n + " proxyBytes=" + proxy + " decodedTargetBytes=" + decodedBytes
+                    ZenSide.say("PROXY n=" + n + " proxyBytes=" + proxy + " decodedTargetBytes=" + decodedBytes + " objectBytes=" + objectsBytes
                             + " subscriptions=" + b.metrics().get("zen.proxy.subscribers.size"));
                     Reference.reachabilityFence(decoded);
                 } else if (line.equals("quit")) {

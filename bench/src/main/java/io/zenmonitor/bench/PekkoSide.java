@@ -129,6 +129,7 @@ public final class PekkoSide {
                 ZenSide.say("MONITORED " + t0 + " " + (System.nanoTime() - t0));
             } else if (line.startsWith("storm ")) {
                 long pid = Long.parseLong(line.substring(6).trim());
+                int early = arrivals.count(); // Terminated before the kill: a quarantine (system-message buffer overflow)
                 WorkProbe probe = new WorkProbe(400_000).start();
                 TimeUnit.SECONDS.sleep(3); // the quiet period (its last 2 s are measured)
                 long killAt = System.nanoTime();
@@ -139,7 +140,7 @@ public final class PekkoSide {
                 }
                 TimeUnit.MILLISECONDS.sleep(300);
                 probe.stop();
-                ZenSide.say(StormReport.report(killAt, 0, objects, arrivals, probe, -1).toString());
+                ZenSide.say(StormReport.report(killAt, 0, objects, arrivals, probe, -1).append(" earlyTerminated=").append(early).toString());
                 break;
             }
         }
