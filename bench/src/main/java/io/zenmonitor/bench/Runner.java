@@ -99,7 +99,7 @@ public final class Runner {
             }
             if (only.contains("memory")) {
                 for (int n : mode == Mode.FULL ? new int[] {100_000, 1_000_000} : mode == Mode.QUICK ? new int[] {100_000} : new int[] {2_000}) {
-                    memory(n);
+                    guarded("memory N=" + fmt(n), () -> memory(n));
                 }
                 if (mode == Mode.FULL) {
                     slope();
@@ -107,24 +107,42 @@ public final class Runner {
             }
             if (only.contains("zen")) {
                 for (ZenScenario s : zenScenarios()) {
-                    zen(s);
+                    guarded(s.label(), () -> zen(s));
                 }
             }
             if (only.contains("pekko")) {
                 for (int n : mode == Mode.FULL ? new int[] {10_000, 100_000} : mode == Mode.QUICK ? new int[] {10_000} : new int[0]) {
-                    pekko(n);
+                    guarded("Pekko N=" + fmt(n), () -> pekko(n));
                 }
             }
             if (only.contains("rmi")) {
                 int n = mode == Mode.FULL ? 10_000 : mode == Mode.QUICK ? 2_000 : 50;
-                rmi(n, false);
-                rmi(n, true);
+                guarded("plain RMI", () -> rmi(n, false));
+                guarded("RMI + zen-agent", () -> rmi(n, true));
             }
             compare();
         } finally {
             deleteTree(stackDir);
         }
         return report(argLine, (System.nanoTime() - t0) / 1_000_000_000);
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs one scenario; a failure becomes a note in the report (with the child's last lines) instead of ending the run. */
+    private void guarded(String what, Step step) {
+        try {
+            step.run();
+        } catch (Exception | AssertionError e) {
+            String msg = String.valueOf(e.getMessage());
+            System.out.println("!! " + what + " failed: " + msg);
+            notes.add(what + ": FAILED: " + msg.lines().findFirst().orElse(msg));
+            if (mode == Mode.SMOKE) {
+                throw new IllegalStateException(what + " failed", e);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------ JMH
