@@ -138,7 +138,7 @@ public final class PekkoSide {
                 while (arrivals.count() < objects && System.nanoTime() < end) {
                     TimeUnit.MILLISECONDS.sleep(5);
                 }
-                TimeUnit.MILLISECONDS.sleep(300);
+                TimeUnit.NANOSECONDS.sleep(StormReport.AFTER_NANOS + TimeUnit.MILLISECONDS.toNanos(300)); // the "after" control period
                 probe.stop();
                 ZenSide.say(StormReport.report(killAt, 0, objects, arrivals, probe, -1).append(" earlyTerminated=").append(early).toString());
                 break;

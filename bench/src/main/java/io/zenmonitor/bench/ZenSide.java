@@ -184,7 +184,7 @@ public final class ZenSide {
         while (downs.count() < expected && System.nanoTime() < end) {
             TimeUnit.MILLISECONDS.sleep(5);
         }
-        TimeUnit.MILLISECONDS.sleep(300);
+        TimeUnit.NANOSECONDS.sleep(StormReport.AFTER_NANOS + TimeUnit.MILLISECONDS.toNanos(300)); // the "after" control period
         probe.stop();
         detector.join(1000);
         StringBuilder r = StormReport.report(killAt, detectedAt[0], expected, downs, probe, amount * 1000.0 / intervalMs);
