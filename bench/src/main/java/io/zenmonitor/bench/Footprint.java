@@ -111,7 +111,8 @@ public final class Footprint {
 
     /** Node b: N objects alive; measures what the subscriptions add to its heap. */
     private static void owner(String cluster, int n) throws Exception {
-        try (ZenNode b = ZenNode.start(ZenConfig.defaults().cluster(cluster).node("b").stack("loopback"))) {
+        try (ZenNode b = ZenNode.start(ZenConfig.defaults().cluster(cluster).node("b").stack("loopback")
+                .proxyMaxSubscriptions(Math.max(1_000_000, 2 * n)))) {
             List<Target> targets = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 targets.add(Target.named("b", "object-" + i));

@@ -65,7 +65,9 @@ public final class ZenSide {
     // ------------------------------------------------------------------------------------ owner (B)
 
     private static void owner(String cluster, String name, int objects) throws Exception {
-        ZenNode node = ZenNode.start(ZenConfig.defaults().cluster(cluster).node(name).stack("loopback"));
+        // the 1,000,000 scenario holds 1,001,000 objects: above the default zen.proxy.max-subscriptions (1,000,000)
+        ZenNode node = ZenNode.start(ZenConfig.defaults().cluster(cluster).node(name).stack("loopback")
+                .proxyMaxSubscriptions(Math.max(1_000_000, 2 * objects)));
         for (int i = 0; i < objects; i++) {
             node.alive(object(name, i));
         }
