@@ -1,6 +1,5 @@
 package io.zenmonitor.bench;
 
-import io.zenmonitor.BenchAccess;
 import io.zenmonitor.DownReason;
 import io.zenmonitor.Target;
 import io.zenmonitor.ZenConfig;

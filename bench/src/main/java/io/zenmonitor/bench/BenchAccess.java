@@ -1,21 +1,19 @@
-package io.zenmonitor;
+package io.zenmonitor.bench;
 
+import io.zenmonitor.ZenNode;
+import io.zenmonitor.node.ClusterNode;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.MsgStats;
 
-/**
- * The benchmark's only look inside a {@link ZenNode}: its JGroups channel, to read the transport's message
- * statistics (bytes on the wire). It sits in the runtime's package (class-path split package, bench only) so
- * that the runtime needs no public accessor for it.
- */
-public final class BenchAccess {
+/** The benchmark's only look inside a node: its JGroups channel, to read the transport's message statistics. */
+final class BenchAccess {
 
     private BenchAccess() {
     }
 
-    /** The node's channel. */
-    public static JChannel channel(ZenNode node) {
-        return node.cluster().channel();
+    /** The node's channel ({@link ZenNode#start} returns the runtime's {@link ClusterNode}). */
+    static JChannel channel(ZenNode node) {
+        return ((ClusterNode) node).cluster().channel();
     }
 
     /**
@@ -23,7 +21,7 @@ public final class BenchAccess {
      * {@code LongAdder} increments per message). Bytes are the serialized size of each message with its
      * JGroups headers, as the transport hands it to its bundler.
      */
-    public static MsgStats transportStats(ZenNode node) {
+    static MsgStats transportStats(ZenNode node) {
         MsgStats s = channel(node).getProtocolStack().getTransport().getMessageStats();
         s.enable(true);
         return s;
