@@ -54,7 +54,7 @@ public final class Child implements AutoCloseable {
     /** Starts {@code java <jvmArgs> -cp <classPath> <main> <args>} with this JVM's java, stderr merged into stdout. */
     public static Child start(String name, List<String> jvmArgs, String classPath, String main, List<String> args) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.javaBin());
+        cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()); // this JVM's java
         cmd.add("-Djava.net.preferIPv4Stack=true");
         cmd.addAll(jvmArgs);
         cmd.add("-cp");
@@ -147,16 +147,6 @@ public final class Child implements AutoCloseable {
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Where things are. */
-    static final class Path {
-        private Path() {
-        }
-
-        static String javaBin() {
-            return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
         }
     }
 }
