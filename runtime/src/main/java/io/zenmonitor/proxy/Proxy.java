@@ -11,8 +11,6 @@ import io.zenmonitor.wire.WireMessage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.jgroups.Address;
@@ -42,6 +40,12 @@ import org.jgroups.Address;
  * the key must sit above the largest honest subscriber (the default, 1,000,000, is ten times the
  * 100,000 registrations of the design's heaviest client).
  *
+ * <h2>Data layout</h2>
+ * One hash table holds both: live object → its subscribers ({@link #NONE}, one {@code Address}, or an
+ * {@code Address[]}). A subscription therefore costs no entry and no object of its own: it is a reference
+ * stored in the object's existing entry, whose key is the object's own {@link Target} (the copy decoded from
+ * the wire is dropped at once). Measured by the bench module (BENCHMARKS.md).
+ *
  * <h2>Deaths</h2>
  * The reason is truncated once (by whoever calls {@link #died(Target, DownReason.Kind, Object)}) and the
  * same instance goes to every subscriber. The watch ends with the death.
@@ -61,9 +65,12 @@ public final class Proxy {
     private final ZenSettings settings;
     private final Metrics metrics;
     private final Truncator truncator;
-    private final HashSet<Target> alive = new HashSet<>();
-    /** target → Address, or Address[] when several nodes subscribe. */
-    private final HashMap<Target, Object> subscribers = new HashMap<>();
+    /** The value of a live object that no node subscribes to. */
+    private static final Object NONE = new Object();
+    /** Live object → {@link #NONE}, its one subscriber's Address, or Address[] when several nodes subscribe. */
+    private final HashMap<Target, Object> objects = new HashMap<>();
+    /** Objects whose value is not {@link #NONE} (objects with a watch). */
+    private int watched;
     private final HashMap<Address, Batcher> batchers = new HashMap<>();
     private final int maxSubscriptions;
     private long lastRefusedLog;
@@ -91,7 +98,7 @@ public final class Proxy {
 
     /** The object is exported or registered. */
     public void alive(Target target) {
-        alive.add(target);
+        objects.putIfAbsent(target, NONE);
     }
 
     /** The object is gone; {@code detail} is truncated once here and shared by all subscribers. */
@@ -101,11 +108,11 @@ public final class Proxy {
 
     /** The object is gone with an already truncated reason. */
     public void died(Target target, DownReason reason) {
-        alive.remove(target);
-        Object subs = subscribers.remove(target);
-        if (subs == null) {
+        Object subs = objects.remove(target);
+        if (subs == null || subs == NONE) {
             return;
         }
+        watched--;
         WireMessage.Certificate cert = new WireMessage.Certificate(target, reason);
         if (subs instanceof Address a) {
             subscriptions--;
@@ -123,7 +130,7 @@ public final class Proxy {
     }
 
     public boolean isAlive(Target target) {
-        return alive.contains(target);
+        return objects.containsKey(target);
     }
 
     // ------------------------------------------------------------------ messages
@@ -143,13 +150,14 @@ public final class Proxy {
                 if (held == null) {
                     held = batcher(from);
                 }
+                Object subs;
                 if (held.rows + held.length() >= maxSubscriptions) {
                     refused(from);
-                } else if (!alive.contains(t)) {
+                } else if ((subs = objects.get(t)) == null) {
                     metrics.proxyNoproc.increment();
                     held.enqueue(new WireMessage.Certificate(t, DownReason.NOPROC));
                 } else {
-                    subscribe(t, from);
+                    subscribe(t, subs, from);
                 }
             } else {
                 unsubscribe(t, from);
@@ -190,9 +198,12 @@ public final class Proxy {
      * @return the remote subscribers that were sent certificates
      */
     public List<Address> shutdown() {
-        for (Map.Entry<Target, Object> e : subscribers.entrySet()) {
-            WireMessage.Certificate cert = new WireMessage.Certificate(e.getKey(), DownReason.SHUTDOWN);
+        for (Map.Entry<Target, Object> e : objects.entrySet()) {
             Object subs = e.getValue();
+            if (subs == NONE) {
+                continue;
+            }
+            WireMessage.Certificate cert = new WireMessage.Certificate(e.getKey(), DownReason.SHUTDOWN);
             if (subs instanceof Address a) {
                 batcher(a).enqueue(cert);
             } else {
@@ -201,9 +212,9 @@ public final class Proxy {
                 }
             }
         }
-        subscribers.clear();
+        objects.clear();
         subscriptions = 0;
-        alive.clear();
+        watched = 0;
         for (Batcher b : batchers.values()) {
             b.rows = 0;
         }
@@ -218,15 +229,19 @@ public final class Proxy {
 
     // ------------------------------------------------------------------ tables
 
-    private void subscribe(Target t, Address from) {
-        Object subs = subscribers.get(t);
-        if (subs == null) {
-            subscribers.put(t, from);
+    /**
+     * {@code t} is a live object whose value is {@code subs}. {@code put} on an existing key keeps the key the
+     * table already holds (the object's own Target), so the decoded {@code t} is not retained.
+     */
+    private void subscribe(Target t, Object subs, Address from) {
+        if (subs == NONE) {
+            objects.put(t, from);
+            watched++;
         } else if (subs instanceof Address a) {
             if (a.equals(from)) {
                 return;
             }
-            subscribers.put(t, new Address[] {a, from});
+            objects.put(t, new Address[] {a, from});
         } else {
             Address[] arr = (Address[]) subs;
             for (Address a : arr) {
@@ -236,20 +251,21 @@ public final class Proxy {
             }
             Address[] grown = Arrays.copyOf(arr, arr.length + 1);
             grown[arr.length] = from;
-            subscribers.put(t, grown);
+            objects.put(t, grown);
         }
         subscriptions++;
         batcher(from).rows++;
     }
 
     private void unsubscribe(Target t, Address from) {
-        Object subs = subscribers.get(t);
-        if (subs == null) {
+        Object subs = objects.get(t);
+        if (subs == null || subs == NONE) {
             return;
         }
         if (subs instanceof Address a) {
             if (a.equals(from)) {
-                subscribers.remove(t);
+                objects.put(t, NONE);
+                watched--;
                 subscriptions--;
                 batcher(from).rows--;
             }
@@ -257,7 +273,7 @@ public final class Proxy {
         }
         Object shrunk = without((Address[]) subs, from);
         if (shrunk != subs) {
-            subscribers.put(t, shrunk);
+            objects.put(t, shrunk);
             subscriptions--;
             batcher(from).rows--;
         }
@@ -281,18 +297,24 @@ public final class Proxy {
         return out;
     }
 
-    /** One pass over the table: O(subscriptions), run only when a subscriber leaves or resets. */
+    /** One pass over the table: O(live objects), run only when a subscriber leaves or resets. */
     private void dropSubscriptions(Address subscriber) {
         Batcher b = batchers.get(subscriber);
         if (b != null) {
             b.rows = 0;
         }
-        for (Iterator<Map.Entry<Target, Object>> it = subscribers.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Target, Object> e = it.next();
+        if (watched == 0) {
+            return;
+        }
+        for (Map.Entry<Target, Object> e : objects.entrySet()) {
             Object subs = e.getValue();
+            if (subs == NONE) {
+                continue;
+            }
             if (subs instanceof Address a) {
                 if (a.equals(subscriber)) {
-                    it.remove();
+                    e.setValue(NONE);
+                    watched--;
                     subscriptions--;
                 }
             } else {
@@ -316,7 +338,7 @@ public final class Proxy {
 
     void publish() {
         publishedSubscriptions = subscriptions;
-        publishedObjects = alive.size();
+        publishedObjects = objects.size();
     }
 
     // ------------------------------------------------------------------ inspection
@@ -333,8 +355,8 @@ public final class Proxy {
 
     /** Loop only: the subscribers of {@code target}. */
     public List<Address> subscribersOf(Target target) {
-        Object subs = subscribers.get(target);
-        if (subs == null) {
+        Object subs = objects.get(target);
+        if (subs == null || subs == NONE) {
             return List.of();
         }
         return subs instanceof Address a ? List.of(a) : List.of((Address[]) subs);
@@ -347,7 +369,7 @@ public final class Proxy {
 
     /** Loop only: targets with a watch. */
     public int watchCount() {
-        return subscribers.size();
+        return watched;
     }
 
     /** Loop only: pending certificates for {@code subscriber}. */
