@@ -145,6 +145,13 @@ public interface ZenNode extends AutoCloseable {
      */
     java.util.Optional<String> nodeOf(Target target);
 
+    /**
+     * Asks {@code node} for its figures (live monitors, subscriptions and, on agent nodes, the agent's
+     * counts), as the status command prints them. Completes exceptionally if {@code node} is not a member
+     * or does not answer within 5 s. Never blocks.
+     */
+    java.util.concurrent.CompletableFuture<Map<String, Long>> statusOf(String node);
+
     /** Whether the target's node is known compatible (cache only; unknown nodes are incompatible). */
     Compatibility compatibility(Target target);
 

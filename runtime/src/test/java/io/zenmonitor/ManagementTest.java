@@ -47,4 +47,27 @@ class ManagementTest {
         }
         assertThat(server.isRegistered(name)).isFalse();
     }
+
+    @Test
+    void statusOf_peer_answersItsFigures_unknownNodeFails() throws Exception {
+        try (TestNodes nodes = new TestNodes()) {
+            ZenNode a = nodes.start("status-a");
+            ZenNode b = nodes.start("status-b");
+            nodes.awaitView(2);
+            for (int i = 0; i < 3; i++) {
+                a.alive(Target.named("obj-" + i));
+            }
+            for (int i = 0; i < 3; i++) {
+                MonitorRef ref = b.monitor(Target.named("status-a", "obj-" + i), d -> { });
+                TestNodes.awaitEstablished(b, ref, a);
+            }
+            java.util.Map<String, Long> ofB = a.statusOf("status-b").get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ofB).containsEntry("monitors", 3L);
+            java.util.Map<String, Long> ofA = b.statusOf("status-a").get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(ofA).containsEntry("subscriptions", 3L).containsKey("objects");
+            assertThat(a.statusOf("nobody")).failsWithin(Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("not a member");
+        }
+    }
 }

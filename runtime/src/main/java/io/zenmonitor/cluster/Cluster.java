@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
@@ -407,7 +408,8 @@ public final class Cluster implements Transport, Receiver {
         if (fromNode == null) {
             fromNode = nameOf(from);
         }
-        if ((m instanceof WireMessage.Ping || m instanceof WireMessage.Process) && !from.equals(localAddress)
+        if ((m instanceof WireMessage.Ping || m instanceof WireMessage.Process || m instanceof WireMessage.StatusQuery)
+                && !from.equals(localAddress)
                 && !nodes.permitsAll() && !nodes.permits(fromNode)) {
             metrics.proxyRefused.increment();
             return;
@@ -432,7 +434,60 @@ public final class Cluster implements Transport, Receiver {
             send(from, new WireMessage.ByeAck());
         } else if (m instanceof WireMessage.ByeAck) {
             byeAcked(from);
+        } else if (m instanceof WireMessage.StatusQuery q) {
+            send(from, new WireMessage.Status(q.nonce(), statusFigures()));
+        } else if (m instanceof WireMessage.Status st) {
+            CompletableFuture<Map<String, Long>> f = statusWaiters.remove(st.nonce());
+            if (f != null) {
+                f.complete(st.figures());
+            }
         }
+    }
+
+    // ------------------------------------------------------------------ status (the status command)
+
+    private volatile java.util.function.Supplier<Map<String, Long>> statusSource = Map::of;
+    private final java.util.concurrent.ConcurrentHashMap<Long, CompletableFuture<Map<String, Long>>> statusWaiters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong statusNonces = new java.util.concurrent.atomic.AtomicLong();
+
+    /** What this node answers a STATUS_QUERY with (at most {@link WireMessage.Status#MAX_FIGURES} figures). */
+    public void statusSource(java.util.function.Supplier<Map<String, Long>> source) {
+        statusSource = java.util.Objects.requireNonNull(source, "source");
+    }
+
+    private Map<String, Long> statusFigures() {
+        Map<String, Long> all = statusSource.get();
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (var e : all.entrySet()) {
+            if (out.size() == WireMessage.Status.MAX_FIGURES) {
+                break;
+            }
+            if (e.getKey().getBytes(StandardCharsets.UTF_8).length <= WireMessage.Status.MAX_NAME_BYTES) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Asks {@code node} for its figures; completes with them, or exceptionally when the node is not a
+     * member or does not answer within {@code timeoutMillis}. Any thread.
+     */
+    public CompletableFuture<Map<String, Long>> queryStatus(String node, long timeoutMillis) {
+        CompletableFuture<Map<String, Long>> f = new CompletableFuture<>();
+        long nonce = statusNonces.incrementAndGet();
+        statusWaiters.put(nonce, f);
+        f.whenComplete((v, t) -> statusWaiters.remove(nonce));
+        loop.execute(() -> {
+            Address a = byName.get(node);
+            if (a == null) {
+                f.completeExceptionally(new IllegalArgumentException("zen: " + node + " is not a member"));
+            } else {
+                send(a, new WireMessage.StatusQuery(nonce));
+            }
+        });
+        return f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     // ------------------------------------------------------------------ early messages

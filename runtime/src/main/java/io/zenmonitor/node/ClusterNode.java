@@ -83,6 +83,7 @@ public final class ClusterNode implements ZenNode {
         this.proxy = new Proxy(cluster, settings, metrics, truncator, config.proxyMaxSubscriptions());
         cluster.bind(local, proxy);
         cluster.partitionQuorum(config.partitionQuorum());
+        cluster.statusSource(this::statusFigures);
         local.nodes(config.nodePatterns());
         cluster.nodes(config.nodePatterns());
     }
@@ -217,6 +218,11 @@ public final class ClusterNode implements ZenNode {
 
     /** Whether the target's node is known compatible (cache only; unknown nodes are incompatible). */
     @Override
+    public java.util.concurrent.CompletableFuture<Map<String, Long>> statusOf(String node) {
+        return cluster.queryStatus(node, CONNECT_TIMEOUT_MILLIS);
+    }
+
+    @Override
     public java.util.Optional<String> nodeOf(Target target) {
         return java.util.Optional.ofNullable(local.ownerNode(target));
     }
@@ -337,6 +343,21 @@ public final class ClusterNode implements ZenNode {
     }
 
     // ------------------------------------------------------------------ metrics and JMX
+
+    /** The figures the status command prints: monitors, subscriptions, and the agent's {@code zen.agent.*} gauges. */
+    private Map<String, Long> statusFigures() {
+        Map<String, Long> all = metrics.snapshot();
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        out.put("monitors", local.liveMonitors());
+        out.put("subscriptions", (long) proxy.subscriptionCount());
+        out.put("objects", (long) proxy.objectCount());
+        all.forEach((k, v) -> {
+            if (k.startsWith("zen.agent.")) {
+                out.put(k.substring("zen.agent.".length()), v);
+            }
+        });
+        return out;
+    }
 
     private void registerGauges() {
         metrics.gauge("zen.local.references.size", local::liveMonitors);

@@ -64,6 +64,9 @@ import java.util.Objects;
  *     reasonCount)</td></tr>
  * <tr><td>ENDPOINTS (5)</td><td>varint count &le; maxEndpoints, then count &times; (string host, u16 port)</td></tr>
  * <tr><td>BYE (6), BYE_ACK (7)</td><td>empty</td></tr>
+ * <tr><td>STATUS_QUERY (8)</td><td>i64 nonce</td></tr>
+ * <tr><td>STATUS (9)</td><td>i64 nonce, varint count &le; 32, count &times; (string name of at most 64
+ *     bytes, i64 value)</td></tr>
  * </table>
  *
  * <table>
@@ -180,6 +183,7 @@ public final class Codec {
     private final StringLimit nameString;
     private final StringLimit atomString;
     private final StringLimit structNameString;
+    private final StringLimit figureName;
 
     /** A codec that enforces {@code limits} both ways. */
     public Codec(WireLimits limits) {
@@ -190,6 +194,7 @@ public final class Codec {
         this.nameString = StringLimit.min(max, MAX_NAME_BYTES, "name limit (3 x NamedTarget.MAX_NAME_LENGTH)");
         this.atomString = StringLimit.min(max, MAX_ATOM_BYTES, "atom limit");
         this.structNameString = StringLimit.min(max, MAX_STRUCT_NAME_BYTES, "struct name limit");
+        this.figureName = StringLimit.min(max, WireMessage.Status.MAX_NAME_BYTES, "figure name limit");
     }
 
     /** The limits this codec enforces. */
@@ -226,6 +231,16 @@ public final class Codec {
             writeDead(w, d);
         } else if (m instanceof WireMessage.Endpoints e) {
             writeEndpoints(w, e);
+        } else if (m instanceof WireMessage.StatusQuery q) {
+            w.i64(q.nonce());
+        } else if (m instanceof WireMessage.Status st) {
+            checkCount("STATUS figures", st.figures().size(), WireMessage.Status.MAX_FIGURES, "Status.MAX_FIGURES");
+            w.i64(st.nonce());
+            w.varint(st.figures().size());
+            for (var e : st.figures().entrySet()) {
+                w.string(e.getKey(), "figure name", figureName);
+                w.i64(e.getValue());
+            }
         } else if (!(m instanceof WireMessage.Bye) && !(m instanceof WireMessage.ByeAck)) {
             throw new IllegalArgumentException("no codec for " + m.getClass().getName());
         }
@@ -477,6 +492,10 @@ public final class Codec {
                 return BYE;
             case BYE_ACK:
                 return BYE_ACK;
+            case STATUS_QUERY:
+                return new WireMessage.StatusQuery(r.i64("STATUS_QUERY nonce"));
+            case STATUS:
+                return readStatus(r);
             default:
                 throw new MalformedMessageException(Reason.UNKNOWN_TYPE, "no decoder for message type " + type + " at offset 2");
         }
@@ -517,6 +536,17 @@ public final class Codec {
             certificates[i] = new Certificate(t, reasons[(int) index]);
         }
         return new WireMessage.Dead(List.of(certificates));
+    }
+
+    private WireMessage.Status readStatus(Reader r) throws MalformedMessageException {
+        long nonce = r.i64("STATUS nonce");
+        int n = r.count("figures", WireMessage.Status.MAX_FIGURES, "Status.MAX_FIGURES", 2);
+        java.util.LinkedHashMap<String, Long> figures = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = r.string("figure name", figureName);
+            figures.put(name, r.i64("figure value"));
+        }
+        return new WireMessage.Status(nonce, figures);
     }
 
     private WireMessage.Endpoints readEndpoints(Reader r) throws MalformedMessageException {

@@ -8,9 +8,11 @@ public enum MessageType {
     DEAD(4),
     ENDPOINTS(5),
     BYE(6),
-    BYE_ACK(7);
+    BYE_ACK(7),
+    STATUS_QUERY(8),
+    STATUS(9);
 
-    private static final MessageType[] BY_ID = new MessageType[8];
+    private static final MessageType[] BY_ID = new MessageType[10];
 
     static {
         for (MessageType t : values()) {

@@ -18,6 +18,32 @@ public sealed interface WireMessage {
     MessageType type();
 
     /** Connector to remote Proxy: compatibility handshake (zen_monitor.md §3 P1). */
+    /** Asks a node for its figures (the status command); answered with {@link Status} carrying the same nonce. */
+    record StatusQuery(long nonce) implements WireMessage {
+        @Override
+        public MessageType type() {
+            return MessageType.STATUS_QUERY;
+        }
+    }
+
+    /**
+     * A node's figures, by name: live monitors, subscriptions, and whatever else it counts. At most
+     * {@link #MAX_FIGURES}, names at most {@link #MAX_NAME_BYTES} bytes of UTF-8.
+     */
+    record Status(long nonce, java.util.Map<String, Long> figures) implements WireMessage {
+        public static final int MAX_FIGURES = 32;
+        public static final int MAX_NAME_BYTES = 64;
+
+        public Status {
+            figures = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(figures));
+        }
+
+        @Override
+        public MessageType type() {
+            return MessageType.STATUS;
+        }
+    }
+
     record Ping(int version, long features, long nonce) implements WireMessage {
         @Override
         public MessageType type() {

@@ -72,7 +72,24 @@ class CodecTest {
                 new WireMessage.Endpoints(List.of()),
                 new WireMessage.Endpoints(List.of(new Endpoint("10.0.0.1", 0), new Endpoint("host.example.com", 65535))),
                 new WireMessage.Bye(),
-                new WireMessage.ByeAck());
+                new WireMessage.ByeAck(),
+                new WireMessage.StatusQuery(-7L),
+                new WireMessage.Status(42L, java.util.Map.of()),
+                new WireMessage.Status(Long.MAX_VALUE, java.util.Map.of("monitors", 5L, "subscriptions", -1L, "ü", Long.MIN_VALUE)));
+    }
+
+    @Test
+    void status_limits_tooManyFiguresOrLongNames_refusedBothWays() throws Exception {
+        java.util.Map<String, Long> many = new java.util.LinkedHashMap<>();
+        for (int i = 0; i <= WireMessage.Status.MAX_FIGURES; i++) {
+            many.put("f" + i, (long) i);
+        }
+        assertThatThrownBy(() -> CODEC.encode(new WireMessage.Status(1, many))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CODEC.encode(new WireMessage.Status(1, java.util.Map.of("x".repeat(65), 1L))))
+                .isInstanceOf(IllegalArgumentException.class);
+        // a hand-made STATUS that claims 33 figures is dropped as malformed
+        byte[] b = {0x5A, Codec.VERSION, (byte) MessageType.STATUS.id(), 0, 0, 0, 0, 0, 0, 0, 1, 33};
+        assertThatThrownBy(() -> CODEC.decode(b)).isInstanceOf(MalformedMessageException.class);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -352,7 +369,7 @@ class CodecTest {
     @Test
     void decode_unknownType_failsUnknownType() {
         assertMalformed(bytes(0x5A, 1, 0), Reason.UNKNOWN_TYPE, "unknown message type 0 at offset 2");
-        assertMalformed(bytes(0x5A, 1, 8), Reason.UNKNOWN_TYPE, "unknown message type 8 at offset 2");
+        assertMalformed(bytes(0x5A, 1, 10), Reason.UNKNOWN_TYPE, "unknown message type 10 at offset 2");
         assertMalformed(bytes(0x5A, 1, 255), Reason.UNKNOWN_TYPE, "unknown message type 255 at offset 2");
     }
 

@@ -8,7 +8,10 @@ import java.util.List;
 
 /**
  * {@code java -jar zen-agent.jar status [--cluster NAME] [--stack NAME] [--wait SECONDS]}: joins the
- * cluster briefly as an observer node and prints its members with their compatibility.
+ * cluster briefly as an observer node and prints its members with their compatibility and, for
+ * compatible ones, the figures they answer a status query with: live monitors, subscriptions, exported
+ * objects and, on agent nodes, the agent's counts (listener registrations, removals, registrations
+ * parked for {@code partition.grace} and restored, DGC leases ended or kept).
  */
 public final class StatusCommand {
 
@@ -42,9 +45,21 @@ public final class StatusCommand {
                     continue;
                 }
                 Compatibility c = node.connect(m);
-                System.out.printf("  %-40s %s%n", m, c == Compatibility.COMPATIBLE ? "compatible" : "incompatible");
+                if (c != Compatibility.COMPATIBLE) {
+                    System.out.printf("  %-40s incompatible%n", m);
+                    continue;
+                }
+                String figures;
+                try {
+                    StringBuilder b = new StringBuilder();
+                    node.statusOf(m).get(10, java.util.concurrent.TimeUnit.SECONDS)
+                            .forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+                    figures = b.toString().strip();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    figures = "(no answer to the status query)";
+                }
+                System.out.printf("  %-40s compatible  %s%n", m, figures);
             }
-            System.out.println("(monitor counts: see each node's MBean io.zenmonitor:type=ZenMonitor,node=<name>)");
         }
         return 0;
     }

@@ -142,6 +142,11 @@ class AgentExtrasIT {
                     Zen.args(cluster, "server"), stackDir));
             server.expect("READY", Zen.START);
             Zen.awaitMembers(List.of(server), "server");
+            Jvm client = jvms.start(Zen.withAgent(Jvm.java(home).name("client").main(BoardClient.class, "127.0.0.1", port, "client", 5),
+                    Zen.args(cluster, "client"), stackDir));
+            client.expect("REGISTERED", Zen.START);
+            Zen.awaitMembers(List.of(server, client), "server", "client");
+            Zen.awaitAtLeast(client, "Subscriptions", 5, BUDGET);
             Process status = new ProcessBuilder(home.resolve("bin/java").toString(), "-Djava.net.preferIPv4Stack=true",
                     "-Dzen.stack.dir=" + stackDir, "-jar", AgentJar.path().toString(), "status", "--cluster", cluster, "--wait", "2")
                     .redirectErrorStream(true).start();
@@ -149,7 +154,10 @@ class AgentExtrasIT {
                 String out = new String(status.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 assertThat(status.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(out).isTrue();
                 assertThat(status.exitValue()).as(out).isZero();
-                assertThat(out).contains("cluster " + cluster).containsPattern("server\\s+compatible");
+                assertThat(out).contains("cluster " + cluster)
+                        .containsPattern("server\\s+compatible .*\\blisteners\\.registrations=5\\b")
+                        .containsPattern("server\\s+compatible .*\\bmonitors=\\d+")
+                        .containsPattern("client\\s+compatible .*\\bsubscriptions=\\d+");
             } finally {
                 status.destroyForcibly();
             }
