@@ -32,11 +32,12 @@ public record Options(
             "By default it runs three scenarios one after the other: agent-paced, agent-unpaced and no-agent.",
             "",
             "  --nodes N          session node JVMs (default 3, at least 2: one is killed, one is stopped)",
-            "  --sessions N       sessions per session node (default 2000)",
+            "  --sessions N       sessions per session node (default 1000)",
             "  --rate N           guild post() calls per second from the load client (default 200)",
             "  --pacing on|off|both   with the agent: paced (zen.demand.amount=--pace per 100 ms), unpaced",
             "                     (zen.demand.amount=--unpaced-amount), or both (default both)",
-            "  --pace N           demand.amount of the paced run (default 1000, the agent's default)",
+            "  --pace N           demand.amount of the paced run (default 20: one removal here holds the guild's lock",
+            "                     for about 1.5 ms; the agent's own default is 1000)",
             "  --unpaced-amount N demand.amount of the unpaced run (default 1000000)",
             "  --no-agent         run only the scenario without the agent (the report keeps earlier scenarios' CSVs)",
             "  --scenarios LIST   comma-separated, from agent-paced,agent-unpaced,no-agent (default: all three)",
@@ -90,9 +91,9 @@ public record Options(
     /** Parses {@code args}; throws {@link IllegalArgumentException} listing every problem. */
     public static Options parse(String[] args, Path repo) {
         int nodes = 3;
-        int sessions = 2000;
+        int sessions = 1000;
         int rate = 200;
-        int pace = 50;
+        int pace = 20;
         int unpaced = 1_000_000;
         long duration = 30_000;
         long broadcast = 2000;
