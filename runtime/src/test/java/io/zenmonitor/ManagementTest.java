@@ -70,4 +70,15 @@ class ManagementTest {
                     .withMessageContaining("not a member");
         }
     }
+
+    @Test
+    void start_returns_viewAlreadyApplied() {
+        try (TestNodes nodes = new TestNodes()) {
+            ZenNode a = nodes.start("view-a");
+            assertThat(a.members()).containsExactly("view-a");
+            ZenNode b = nodes.start("view-b");
+            assertThat(b.members()).as("a node that joined an existing cluster sees it when start returns")
+                    .containsExactlyInAnyOrder("view-a", "view-b");
+        }
+    }
 }

@@ -120,6 +120,9 @@ public final class ClusterNode implements ZenNode {
             throw new IllegalStateException("zen: node " + config.node() + " cannot join cluster " + config.cluster()
                     + " on stack " + config.stack() + ": " + causes(e), e);
         }
+        // JGroups delivered the first view during connect; it is applied on the loop: wait for it, so that
+        // members() and friends answer for the joined cluster as soon as start returns
+        node.loop.runAndWait(() -> { }, 5_000);
         node.local.start();
         Target self = Target.named(node.name, NODE_TARGET);
         node.loop.execute(() -> node.proxy.alive(self));
