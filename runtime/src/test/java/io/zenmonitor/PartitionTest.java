@@ -3,11 +3,6 @@ package io.zenmonitor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.zenmonitor.cluster.DeparturesProbe;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -95,19 +90,5 @@ class PartitionTest {
         assertThat(awaitOne(aDowns).reason()).as("c still sees 2 members: a crash is a crash").isEqualTo(DownReason.NODEDOWN_CRASHED);
         TestNodes.crash(b);
         assertThat(awaitOne(bDowns).reason()).as("c alone, below the quorum of 2").isEqualTo(DownReason.NODEDOWN_UNREACHABLE);
-    }
-
-    @Test
-    @DisplayName("the probe: refused is crashed, accepted or silent is unreachable")
-    void probe_verdicts() throws IOException {
-        InetAddress lo = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, lo)) {
-            closedPort = s.getLocalPort();
-            assertThat(DeparturesProbe.probe(new InetSocketAddress(lo, closedPort), 1000)).isEqualTo(DownReason.NODEDOWN_UNREACHABLE);
-        }
-        assertThat(DeparturesProbe.probe(new InetSocketAddress(lo, closedPort), 1000)).isEqualTo(DownReason.NODEDOWN_CRASHED);
-        assertThat(DeparturesProbe.probe(InetSocketAddress.createUnresolved("127.0.0.1", closedPort), 1000))
-                .isEqualTo(DownReason.NODEDOWN_CRASHED);
     }
 }

@@ -136,46 +136,36 @@ public final class ClusterNode implements ZenNode {
     }
 
 
-    /** This node's name. */
     @Override
     public String name() {
         return name;
     }
 
-    /** The configuration this node started with. */
     @Override
     public ZenConfig config() {
         return config;
     }
 
-    /** The live pacing and batching settings (changes take effect at the next tick or sweep). */
     @Override
     public ZenSettings settings() {
         return settings;
     }
 
-    /** Counters and gauges. */
     @Override
     public Metrics metrics() {
         return metrics;
     }
 
-    /** Node names of the current view, this node included. */
     @Override
     public List<String> members() {
         return cluster.members();
     }
 
-    /** The attributes {@code node} started with (see {@link #start(ZenConfig, Map)}), or an empty map. */
     @Override
     public Map<String, String> attributesOf(String node) {
         return cluster.attributesOf(node);
     }
 
-    /**
-     * Monitors a node itself: {@code listener} gets one down when the node leaves the view (NODEDOWN),
-     * closes cleanly (SHUTDOWN) or turns out incompatible. Paced like every other down.
-     */
     @Override
     public MonitorRef monitorNode(String node, DownListener listener) {
         return monitor(Target.named(node, NODE_TARGET), listener);
@@ -183,43 +173,26 @@ public final class ClusterNode implements ZenNode {
 
     // ------------------------------------------------------------------ monitoring
 
-    /**
-     * Monitors {@code target}: {@code listener} gets exactly one {@link Down}, unless the monitor is
-     * demonitored first. Returns at once, also for dead or unknown targets (they fire {@code NOPROC} or
-     * {@code NODEDOWN}).
-     *
-     * @throws IllegalStateException if the node is closed
-     */
     @Override
     public MonitorRef monitor(Target target, DownListener listener) {
         return local.monitor(target, listener);
     }
 
-    /** A group of monitors that {@link MonitorOwner#close() close} together. */
     @Override
     public MonitorOwner owner(String ownerName) {
         return local.owner(ownerName);
     }
 
-    /** {@link #demonitor(MonitorRef, boolean)} without flush. */
     @Override
     public boolean demonitor(MonitorRef ref) {
         return local.demonitor(ref, false);
     }
 
-    /**
-     * Ends a monitor: after this returns no new callback for {@code ref} starts; with {@code flush} a
-     * callback already running has also returned (unless this is called from that callback).
-     *
-     * @return whether this call ended a live monitor (false if it had fired, was demonitored, or belongs
-     *     to another node)
-     */
     @Override
     public boolean demonitor(MonitorRef ref, boolean flush) {
         return local.demonitor(ref, flush);
     }
 
-    /** Whether the target's node is known compatible (cache only; unknown nodes are incompatible). */
     @Override
     public java.util.concurrent.CompletableFuture<Map<String, Long>> statusOf(String node) {
         return cluster.queryStatus(node, CONNECT_TIMEOUT_MILLIS);
@@ -235,16 +208,11 @@ public final class ClusterNode implements ZenNode {
         return local.compatibility(target);
     }
 
-    /** Whether {@code node} is known compatible (cache only). */
     @Override
     public Compatibility compatibilityForNode(String node) {
         return local.compatibilityForNode(node);
     }
 
-    /**
-     * Resolves {@code node}'s compatibility now: pings it if the cache does not already know (at most one
-     * ping however many callers). Blocks up to about 5 s.
-     */
     @Override
     public Compatibility connect(String node) {
         try {
@@ -259,17 +227,12 @@ public final class ClusterNode implements ZenNode {
 
     // ------------------------------------------------------------------ being monitored
 
-    /** {@code target}, owned by this node, is alive (exported, registered). Never blocks. */
     @Override
     public void alive(Target target) {
         Target t = own(target);
         loop.execute(() -> proxy.alive(t));
     }
 
-    /**
-     * {@code target} died. {@code detail} (a Throwable, a string, a map...) is truncated once, on this
-     * node's loop, and shared by every monitor it reaches. Never blocks.
-     */
     @Override
     public void died(Target target, DownReason.Kind kind, Object detail) {
         Target t = own(target);
@@ -280,20 +243,17 @@ public final class ClusterNode implements ZenNode {
         loop.execute(() -> proxy.died(t, reason));
     }
 
-    /** {@code target} died with {@code reason} (already truncated). Never blocks. */
     @Override
     public void died(Target target, DownReason reason) {
         Target t = own(target);
         loop.execute(() -> proxy.died(t, reason));
     }
 
-    /** Advertises an RMI endpoint this node listens on, so stubs pointing at it map to this node. */
     @Override
     public void advertise(Endpoint endpoint) {
         cluster.advertise(endpoint);
     }
 
-    /** Stops advertising an endpoint. */
     @Override
     public void withdraw(Endpoint endpoint) {
         cluster.withdraw(endpoint);
@@ -305,11 +265,6 @@ public final class ClusterNode implements ZenNode {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /**
-     * Leaves the cluster cleanly: every subscription held on this node's Proxy dies with
-     * {@code SHUTDOWN} and is flushed at once, peers acknowledge, then the channel closes. This node's own
-     * monitors end as demonitored (no callback runs after close). Idempotent.
-     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -339,7 +294,6 @@ public final class ClusterNode implements ZenNode {
         LOG.info("zen node {} closed", name);
     }
 
-    /** Whether {@link #close()} was called. */
     @Override
     public boolean isClosed() {
         return closed.get();
@@ -372,7 +326,6 @@ public final class ClusterNode implements ZenNode {
         metrics.gauge("zen.loop.failures", loop::failures);
     }
 
-    /** The node's MBean name: {@code io.zenmonitor:type=ZenMonitor,node=<name>}. */
     @Override
     public ObjectName mbeanName() {
         return mbeanName;

@@ -287,17 +287,7 @@ final class ListenerRegistry {
             retryQueue.add(r);
             return;
         }
-        if (!registrations.remove(r.key, r)) {
-            return;
-        }
-        try {
-            r.removal.run();
-            summary.removed(r.what, parkedUntil != 0 ? "expired after partition.grace (" + reason + ")" : reason.toString());
-        } catch (InvocationTargetException e) {
-            summary.failed(r.what, e.getCause() == null ? e.toString() : e.getCause().toString());
-        } catch (Exception e) {
-            summary.failed(r.what, e.toString());
-        }
+        removeConfirmed(r, parkedUntil != 0 ? "expired after partition.grace (" + reason + ")" : reason.toString());
     }
 
     /** An exported object or MBean is gone: its registrations' monitors go with its owner. Drainer thread. */
@@ -391,21 +381,24 @@ final class ListenerRegistry {
                 continue;
             }
             try {
-                r.ref = owner.monitor(trigger, down -> removeConfirmed(r, reason));
+                r.ref = owner.monitor(trigger, down -> removeConfirmed(r, reason.toString()));
             } catch (IllegalStateException closed) {
                 registrations.remove(r.key, r); // the exported object went away meanwhile
             }
         }
     }
 
-    /** On a callback thread: the endpoint is dead, remove the registration as the application would. */
-    private void removeConfirmed(Registration r, DownReason reason) {
+    /**
+     * On a callback thread: the stub's object, node or endpoint is dead; remove the registration as the
+     * application would, once, and count it under {@code why}.
+     */
+    private void removeConfirmed(Registration r, String why) {
         if (!registrations.remove(r.key, r)) {
             return; // the application removed it, or another down did
         }
         try {
             r.removal.run();
-            summary.removed(r.what, reason.toString());
+            summary.removed(r.what, why);
         } catch (InvocationTargetException e) {
             summary.failed(r.what, e.getCause() == null ? e.toString() : e.getCause().toString());
         } catch (Exception e) {
