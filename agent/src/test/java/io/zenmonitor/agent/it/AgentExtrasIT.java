@@ -56,9 +56,14 @@ class AgentExtrasIT {
             Zen.awaitMembers(List.of(server), "server", "observer");
             Zen.awaitView(observer, "server", "observer");
             ObjectName name = new ObjectName("legacy:type=Probe,name=p1");
+            long objectsBefore = objects(observer);
             assertThat(server.ask("mbean-register " + name, "MBEAN")).startsWith("registered");
+            // the agent learns of the registration through its asynchronous hook: a monitor that overtook it
+            // would get NOPROC, rightly; wait until the server's Proxy holds the MBean
+            Zen.waiting("the server's Proxy holds the new MBean").atMost(BUDGET).until(() -> objects(observer) > objectsBefore);
             MonitorRef ref = observer.monitor(Target.mbean("server", name), downs::add);
             Zen.waiting("the server's Proxy holds the observer's subscription").atMost(BUDGET)
+                    .failFast("the monitor ended early: " + downs, () -> !downs.isEmpty())
                     .until(() -> Zen.number(server, "Subscriptions") >= 1);
             assertThat(downs).isEmpty();
             assertThat(server.ask("mbean-unregister " + name, "MBEAN")).startsWith("unregistered");
@@ -174,5 +179,10 @@ class AgentExtrasIT {
             app.expect("RETURNING", Zen.START);
             assertThat(app.awaitExit(Duration.ofSeconds(30))).as("exit status; the agent's threads must not keep the JVM alive").isZero();
         }
+    }
+
+    /** The server's exported objects and MBeans alive on its Proxy, from its answer to a status query. */
+    private static long objects(ZenNode observer) throws Exception {
+        return observer.statusOf("server").get(10, java.util.concurrent.TimeUnit.SECONDS).get("objects");
     }
 }
