@@ -146,6 +146,14 @@ public interface ZenNode extends AutoCloseable {
     java.util.Optional<String> nodeOf(Target target);
 
     /**
+     * The endpoint directory as this node knows it now: every RMI endpoint a member of the view
+     * advertises, with that member's node name. An immutable snapshot that is replaced, never changed, when
+     * the directory changes. A node that joins learns every endpoint the members advertise once each of
+     * them has reported to it (one message each, sent when they see it join). Never blocks.
+     */
+    Map<Endpoint, String> endpoints();
+
+    /**
      * Asks {@code node} for its figures (live monitors, subscriptions and, on agent nodes, the agent's
      * counts), as the status command prints them. Completes exceptionally if {@code node} is not a member
      * or does not answer within 5 s. Never blocks.

@@ -79,6 +79,10 @@ public final class Cluster implements Transport, Receiver {
     private final HashMap<Endpoint, Address> endpointOwners = new HashMap<>();
     private final HashMap<Address, List<Endpoint>> endpointsByOwner = new HashMap<>();
     private final LinkedHashSet<Endpoint> ownEndpoints = new LinkedHashSet<>();
+    /** Members that reported their endpoints to us in their current incarnation (even an empty list). */
+    private final HashSet<Address> reported = new HashSet<>();
+    /** Members that share a node name with a later member: previous incarnations of a restarted node. */
+    private final HashSet<Address> superseded = new HashSet<>();
     private List<Address> members = List.of();
     private Set<Address> awaitingByeAck = new HashSet<>();
     private volatile CountDownLatch byeAcks = new CountDownLatch(0);
@@ -210,6 +214,15 @@ public final class Cluster implements Transport, Receiver {
         return publishedDirectory.get(endpoint);
     }
 
+    /**
+     * The endpoint directory: each endpoint a member advertises, and that member's node name. An
+     * immutable snapshot, replaced (not changed) after every change, so a reader may compare it by
+     * identity to notice one. Any thread.
+     */
+    public Map<Endpoint, String> endpointDirectory() {
+        return publishedDirectory;
+    }
+
     private void publishDirectory() {
         Map<Endpoint, String> m = new HashMap<>();
         endpointOwners.forEach((e, a) -> {
@@ -280,8 +293,8 @@ public final class Cluster implements Transport, Receiver {
         loop.execute(() -> {
             if (ownEndpoints.add(e)) {
                 own(e);
-                publishDirectory();
-                transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
+                directoryChanged();
+                reportEndpoints(members);
             }
         });
     }
@@ -291,8 +304,8 @@ public final class Cluster implements Transport, Receiver {
         loop.execute(() -> {
             if (ownEndpoints.remove(e)) {
                 endpointOwners.remove(e, localAddress);
-                publishDirectory();
-                transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
+                directoryChanged();
+                reportEndpoints(members);
             }
         });
     }
@@ -301,22 +314,109 @@ public final class Cluster implements Transport, Receiver {
         endpointOwners.put(e, localAddress);
     }
 
+    /**
+     * Sends this node's whole endpoint list, empty or not, to each of {@code to} but itself. Always by
+     * unicast: JGroups keeps unicasts from one sender in order, so the last list a peer receives is the
+     * last one sent; a multicast could overtake or be overtaken by the unicast sent to a joiner.
+     */
+    private void reportEndpoints(List<Address> to) {
+        WireMessage.Endpoints report = new WireMessage.Endpoints(List.copyOf(ownEndpoints));
+        for (Address a : to) {
+            if (!a.equals(localAddress) && zenMember(a)) {
+                transmit(a, report);
+            }
+        }
+    }
+
+    private static boolean zenMember(Address a) {
+        return a instanceof ExtendedUUID u && u.get(NODE_KEY) != null;
+    }
+
     private void onEndpoints(Address from, List<Endpoint> endpoints) {
-        List<Endpoint> previous = endpointsByOwner.remove(from);
+        if (!members.contains(from)) {
+            // Views install on each member at its own moment: a member that saw us join reports its
+            // endpoints before our view may include it. Kept (its latest report only) until a view does.
+            holdEarlyEndpoints(from, endpoints);
+            return;
+        }
+        applyEndpoints(from, endpoints);
+        directoryChanged();
+    }
+
+    private void applyEndpoints(Address from, List<Endpoint> endpoints) {
+        List<Endpoint> previous = endpointsByOwner.put(from, endpoints);
         if (previous != null) {
             for (Endpoint e : previous) {
                 endpointOwners.remove(e, from);
             }
         }
-        if (!members.contains(from)) {
-            publishDirectory();
-            return;
-        }
-        endpointsByOwner.put(from, endpoints);
         for (Endpoint e : endpoints) {
             endpointOwners.put(e, from); // the latest claim wins (a restarted node may reuse a port)
         }
+        reported.add(from);
+    }
+
+    /**
+     * Whether every zen member of the current view has reported its endpoints to this node: then an
+     * endpoint that is not in the directory is advertised by no live member of the view. Loop only.
+     */
+    @Override
+    public boolean endpointsComplete() {
+        for (Address a : zenMembers) {
+            if (!a.equals(localAddress) && !reported.contains(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void directoryChanged() {
         publishDirectory();
+        Local l = local;
+        if (l != null) {
+            l.onDirectoryChanged();
+        }
+    }
+
+    /** Most senders whose ENDPOINTS are held until a view includes them. */
+    static final int MAX_EARLY_ENDPOINTS = 1024;
+    /** Sender → (latest report, views seen without the sender). */
+    private final HashMap<Address, EarlyEndpoints> earlyEndpoints = new HashMap<>();
+
+    private static final class EarlyEndpoints {
+        List<Endpoint> endpoints;
+        int views;
+    }
+
+    private void holdEarlyEndpoints(Address from, List<Endpoint> endpoints) {
+        EarlyEndpoints held = earlyEndpoints.get(from);
+        if (held == null) {
+            if (earlyEndpoints.size() >= MAX_EARLY_ENDPOINTS) {
+                dropped(from, "ENDPOINTS from a non-member while " + MAX_EARLY_ENDPOINTS + " senders are already held");
+                return;
+            }
+            held = new EarlyEndpoints();
+            earlyEndpoints.put(from, held);
+        }
+        held.endpoints = endpoints;
+    }
+
+    private void replayEarlyEndpoints() {
+        for (var it = earlyEndpoints.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (members.contains(e.getKey())) {
+                applyEndpoints(e.getKey(), e.getValue().endpoints);
+                it.remove();
+            } else if (++e.getValue().views >= EARLY_VIEWS) {
+                dropped(e.getKey(), "ENDPOINTS from a sender that did not join");
+                it.remove();
+            }
+        }
+    }
+
+    /** Loop only: ENDPOINTS reports held for senders not yet in the view (tests check none linger). */
+    public int earlyEndpointsHeld() {
+        return earlyEndpoints.size();
     }
 
     // ------------------------------------------------------------------ receiving
@@ -649,34 +749,60 @@ public final class Cluster implements Transport, Receiver {
                     endpointOwners.remove(e, a);
                 }
             }
+            reported.remove(a);
             proxy.subscriberDown(a);
-            List<java.net.InetSocketAddress> ports = portsOf(a, eps);
-            departures.classify(next.size(), ports, reason -> {
-                if (loop.inLoop()) {
-                    local.onNodeDown(n, a, reason);
-                } else {
-                    loop.execute(() -> local.onNodeDown(n, a, reason));
-                }
-            });
+            if (!superseded.remove(a)) {
+                classifyDeparture(n, a, portsOf(a, eps), next.size());
+            }
             physical.remove(a);
             byeAcked(a);
         }
-        publishDirectory();
+        supersede(next);
+        replayEarlyEndpoints();
+        directoryChanged();
         replayEarly();
         if (view instanceof MergeView) {
             Set<String> merged = new HashSet<>(published);
             merged.remove(nodeName);
             local.onMerge(merged);
-            if (!ownEndpoints.isEmpty()) {
-                transmit(null, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
-            }
-        } else if (!ownEndpoints.isEmpty()) {
-            for (Address a : joined) {
-                transmit(a, new WireMessage.Endpoints(List.copyOf(ownEndpoints)));
-            }
         }
+        // every member reports to every joiner, so a joiner knows when it has heard from all (endpointsComplete)
+        reportEndpoints(joined);
         if (!departed.isEmpty() || !joined.isEmpty()) {
             LOG.debug("{}: view {} ({} joined, {} left)", nodeName, view.getViewId(), joined.size(), departed.size());
+        }
+    }
+
+    private void classifyDeparture(String n, Address a, List<java.net.InetSocketAddress> ports, int viewSize) {
+        departures.classify(viewSize, ports, reason -> {
+            if (loop.inLoop()) {
+                local.onNodeDown(n, a, reason);
+            } else {
+                loop.execute(() -> local.onNodeDown(n, a, reason));
+            }
+        });
+    }
+
+    /**
+     * A member whose node name a later member of the view also has is a previous incarnation of a node
+     * that restarted before failure detection removed the old one: for monitoring it is gone now (its
+     * Connector must not hand the new incarnation's monitors the old one's death). Its departure is
+     * classified as usual (a live duplicate, a misconfiguration, answers its probes and so reads as
+     * unreachable rather than crashed), and its Proxy state stays until it really leaves the view.
+     */
+    private void supersede(List<Address> view) {
+        for (Address a : view) {
+            String n = names.get(a);
+            if (n == null || !zenMember(a) || a.equals(localAddress)) {
+                continue;
+            }
+            Address current = byName.get(n);
+            if (current != null && !current.equals(a) && superseded.add(a)) {
+                LOG.info("{}: {} joined again as {} while {} is still in the view: treating {} as its previous incarnation",
+                        nodeName, n, current, a, a);
+                List<Endpoint> eps = endpointsByOwner.get(a);
+                classifyDeparture(n, a, portsOf(a, eps), view.size());
+            }
         }
     }
 

@@ -21,6 +21,15 @@ public interface Transport {
     String nodeOfEndpoint(Endpoint endpoint);
 
     /**
+     * Whether every member of the view has told this node which endpoints it advertises: an endpoint
+     * missing from the directory then belongs to no live member. A transport without a directory to
+     * gather is always complete.
+     */
+    default boolean endpointsComplete() {
+        return true;
+    }
+
+    /**
      * {@link #nodeOfEndpoint} from any thread. The default delegates, which is right only for a transport
      * whose directory is thread-safe; {@link Cluster} answers from a snapshot republished after every
      * directory change.

@@ -46,6 +46,10 @@ final class Connector {
     static final long PING_TIMEOUT_NANOS = 5_000_000_000L;
 
     final String node;
+    /** For the Connector of an endpoint no member advertises (yet): that endpoint; null otherwise. */
+    final io.zenmonitor.Endpoint unresolved;
+    /** When this unresolved Connector last went from no monitors to some (its monitors' wait began). */
+    long unresolvedSince;
     private final Local local;
     private final boolean self;
     /** target → Monitor, or ArrayList of Monitors when several monitor the same target. */
@@ -63,7 +67,12 @@ final class Connector {
     private int monitorCount;
 
     Connector(String node, Local local, boolean self) {
+        this(node, null, local, self);
+    }
+
+    Connector(String node, io.zenmonitor.Endpoint unresolved, Local local, boolean self) {
         this.node = node;
+        this.unresolved = unresolved;
         this.local = local;
         this.self = self;
         if (self) {
@@ -109,10 +118,15 @@ final class Connector {
     void monitor(Monitor m) {
         Target t = m.target;
         Object v = monitors.get(t);
+        if (monitorCount == 0 && unresolved != null) {
+            unresolvedSince = local.now();
+        }
         if (v == null) {
             monitors.put(t, m);
-            batch.add(new Instruction(Op.SUBSCRIBE, t));
-            local.metrics.connectorEnqueueSubscribe.increment();
+            if (unresolved == null) {
+                batch.add(new Instruction(Op.SUBSCRIBE, t));
+                local.metrics.connectorEnqueueSubscribe.increment();
+            }
         } else if (v instanceof Monitor other) {
             ArrayList<Monitor> l = new ArrayList<>(2);
             l.add(other);
@@ -142,7 +156,7 @@ final class Connector {
             return; // already fired or never here: nothing to unsubscribe (ZenMonitor queues a spurious one)
         }
         monitorCount--;
-        if (emptied) {
+        if (emptied && unresolved == null) {
             batch.add(new Instruction(Op.UNSUBSCRIBE, t));
             local.metrics.connectorEnqueueUnsubscribe.increment();
         }
@@ -150,6 +164,10 @@ final class Connector {
 
     /** One Connector sweep: resolve compatibility, then send a chunk or fire everything. */
     void sweep(long now) {
+        if (unresolved != null) {
+            local.settleUnresolved(this, now);
+            return;
+        }
         switch (resolve(now)) {
             case COMPATIBLE -> send();
             case INCOMPATIBLE -> fireAll(notCompatibleReason());
@@ -276,7 +294,10 @@ final class Connector {
     }
 
     void nodeDown(Address gone, DownReason reason) {
-        boolean ours = gone.equals(address) || (pinging && gone.equals(pingAddress)) || address == null;
+        // With no session (address null) a departure is ours only if no other incarnation of the node is in
+        // the view now: a restarted node's new monitors must not get its previous incarnation's death.
+        boolean ours = gone.equals(address) || (pinging && gone.equals(pingAddress))
+                || (address == null && !pinging && local.transport.addressOf(node) == null);
         if (!ours || self) {
             return; // an old incarnation leaving after a new one answered
         }
@@ -366,6 +387,28 @@ final class Connector {
             downs.add(new Dispatch(m, reason));
         }
         local.enqueueDowns(downs);
+    }
+
+    /**
+     * Hands every monitor over (in creation order) and forgets them, without a down: the endpoint of this
+     * unresolved Connector became known, and its monitors move to the owning node's Connector.
+     */
+    List<Monitor> takeAll() {
+        ArrayList<Monitor> all = new ArrayList<>(monitorCount);
+        for (Object v : monitors.values()) {
+            if (v instanceof Monitor m) {
+                all.add(m);
+            } else {
+                @SuppressWarnings("unchecked")
+                ArrayList<Monitor> l = (ArrayList<Monitor>) v;
+                all.addAll(l);
+            }
+        }
+        all.sort(BY_ID);
+        monitors.clear();
+        batch.clear();
+        monitorCount = 0;
+        return all;
     }
 
     /** Drops every monitor without a down (the node is closing: its own monitors end as demonitored). */

@@ -56,6 +56,12 @@ public final class Local {
     static final long FEATURES = 0L;
     /** Prefix of the Connector key of an RMI endpoint that no node advertises. */
     static final String UNRESOLVED_PREFIX = "?";
+    /**
+     * Longest a monitor of an endpoint nobody advertises yet waits before {@code :unknown-endpoint}, when
+     * some member of the view has not reported its endpoints (it is stalled, or its report is on the
+     * way). Once every member has reported, the wait ends at the next sweep.
+     */
+    static final long ENDPOINT_WAIT_MAX_NANOS = 5_000_000_000L;
 
     final String nodeName;
     final Transport transport;
@@ -208,6 +214,7 @@ public final class Local {
 
     private String nodeOf(Target t) {
         if (t instanceof RmiTarget r) {
+            // an unknown endpoint gets its own Connector, which waits for the directory (settleUnresolved)
             String n = transport.nodeOfEndpoint(r.endpoint());
             return n != null ? n : UNRESOLVED_PREFIX + r.endpoint();
         }
@@ -225,7 +232,71 @@ public final class Local {
             return;
         }
         m.node = node;
-        connector(m.node).monitor(m);
+        if (node.startsWith(UNRESOLVED_PREFIX) && m.target instanceof RmiTarget r) {
+            unresolvedConnector(node, r.endpoint()).monitor(m);
+        } else {
+            connector(m.node).monitor(m);
+        }
+    }
+
+    private Connector unresolvedConnector(String key, io.zenmonitor.Endpoint endpoint) {
+        Connector c = connectors.get(key);
+        if (c == null) {
+            c = new Connector(key, endpoint, this, false);
+            connectors.put(key, c);
+        }
+        return c;
+    }
+
+    /**
+     * An unresolved Connector's monitors move to the owning node's Connector once the directory knows the
+     * endpoint; they end with {@code :unknown-endpoint} once every member of the view has reported its
+     * endpoints without it, or after {@link #ENDPOINT_WAIT_MAX_NANOS}. Loop only; may add Connectors.
+     */
+    void settleUnresolved(Connector c, long now) {
+        String owner = transport.nodeOfEndpoint(c.unresolved);
+        if (owner != null) {
+            List<Monitor> moved = c.takeAll();
+            connectors.remove(c.node);
+            metrics.localEndpointResolvedLate.add(moved.size());
+            for (Monitor m : moved) {
+                if (m.state() != Monitor.LIVE) {
+                    continue;
+                }
+                if (denied(m.target, owner)) {
+                    metrics.localDenied.increment();
+                    m.node = null;
+                    enqueueDowns(List.of(new Dispatch(m, DownReason.NODEDOWN_INCOMPATIBLE)));
+                    continue;
+                }
+                m.node = owner;
+                connector(owner).monitor(m);
+            }
+        } else if (c.monitorCount() > 0 && (transport.endpointsComplete() || now - c.unresolvedSince >= ENDPOINT_WAIT_MAX_NANOS)) {
+            c.fireAll(DownReason.NODEDOWN_UNKNOWN_ENDPOINT);
+        }
+    }
+
+    /** The endpoint directory changed (an endpoint learned or withdrawn, a member reported). Loop only. */
+    public void onDirectoryChanged() {
+        settleAllUnresolved(ticker.nanos());
+    }
+
+    private void settleAllUnresolved(long now) {
+        List<Connector> waiting = null;
+        for (Connector c : connectors.values()) {
+            if (c.unresolved != null) {
+                if (waiting == null) {
+                    waiting = new ArrayList<>();
+                }
+                waiting.add(c);
+            }
+        }
+        if (waiting != null) {
+            for (Connector c : waiting) {
+                settleUnresolved(c, now);
+            }
+        }
     }
 
     /** Whether the lists forbid subscribing for {@code t} on {@code node} (never for this node itself). */
@@ -325,13 +396,21 @@ public final class Local {
     /** Connector sweep over the active Connectors. */
     void sweep() {
         long now = ticker.nanos();
+        boolean unresolved = false;
         for (Iterator<Connector> it = connectors.values().iterator(); it.hasNext(); ) {
             Connector c = it.next();
-            if (c.active()) {
+            if (c.unresolved != null) {
+                if (c.monitorCount() == 0) {
+                    it.remove(); // endpoints nobody advertises do not accumulate
+                } else {
+                    unresolved = true;
+                }
+            } else if (c.active()) {
                 c.sweep(now);
-            } else if (c.node.startsWith(UNRESOLVED_PREFIX)) {
-                it.remove(); // endpoints nobody advertises do not accumulate
             }
+        }
+        if (unresolved) {
+            settleAllUnresolved(now);
         }
         dispatcher.publish();
     }

@@ -47,6 +47,8 @@ public final class Metrics {
     public final LongAdder proxyRefused = new LongAdder();
     /** Monitors ended at once with NODEDOWN incompatible because their node or host is outside the lists. */
     public final LongAdder localDenied = new LongAdder();
+    /** Monitors of an endpoint unknown when they were created that moved to its node once it was learned. */
+    public final LongAdder localEndpointResolvedLate = new LongAdder();
     /** SUBSCRIBE instructions dropped because their sender already held {@code proxy.max-subscriptions}. */
     public final LongAdder proxySubscriptionsRefused = new LongAdder();
     /** Wire messages received and decoded. */
@@ -86,6 +88,7 @@ public final class Metrics {
         m.put("zen.proxy.noproc", proxyNoproc.sum());
         m.put("zen.proxy.refused", proxyRefused.sum());
         m.put("zen.local.denied", localDenied.sum());
+        m.put("zen.local.endpoint-resolved-late", localEndpointResolvedLate.sum());
         m.put("zen.proxy.subscriptions-refused", proxySubscriptionsRefused.sum());
         m.put("zen.wire.received", wireReceived.sum());
         m.put("zen.wire.sent", wireSent.sum());

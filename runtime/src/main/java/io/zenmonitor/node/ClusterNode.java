@@ -199,6 +199,11 @@ public final class ClusterNode implements ZenNode {
     }
 
     @Override
+    public Map<io.zenmonitor.Endpoint, String> endpoints() {
+        return cluster.endpointDirectory();
+    }
+
+    @Override
     public java.util.Optional<String> nodeOf(Target target) {
         return java.util.Optional.ofNullable(local.ownerNode(target));
     }

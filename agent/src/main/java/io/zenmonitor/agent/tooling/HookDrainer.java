@@ -103,6 +103,7 @@ final class HookDrainer implements Runnable {
                     dgc.watchNew();
                     dgc.runGrace(now);
                 }
+                checkPairs(now);
                 summary.flush(now, false);
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
                 continue;
@@ -134,13 +135,32 @@ final class HookDrainer implements Runnable {
         }
     }
 
+    /** How long after the first export a configured pair that matched nothing is reported. */
+    static final long PAIRS_CHECK_NANOS = 10_000_000_000L;
+    private long firstExportNanos;
+    private boolean pairsChecked;
+
+    /** A configured {@code listeners.pairs} entry that matched no class once the application exported its objects is a mistake. */
+    private void checkPairs(long now) {
+        if (pairsChecked || exports == 0 || now - firstExportNanos < PAIRS_CHECK_NANOS) {
+            return;
+        }
+        pairsChecked = true;
+        for (ListenerPairs.Pair p : listeners.pairs().unmatched()) {
+            LOG.warn("listeners.pairs {}#{}/{} matched nothing: no loaded class is, extends or implements {} with public methods {} or {}",
+                    p.className(), p.add(), p.remove(), p.className(), p.add(), p.remove());
+        }
+    }
+
     private void exported(Object stub) {
         if (!RmiTarget.isStub(stub)) {
             return;
         }
         RmiTarget t = RmiTarget.of((Remote) stub);
         node.alive(t);
-        exports++;
+        if (exports++ == 0) {
+            firstExportNanos = System.nanoTime();
+        }
         if (!advertised.contains(t.endpoint())) {
             toAdvertise.add(t.endpoint());
         }

@@ -87,9 +87,17 @@ final class Instrumentations {
             builder = builder.type(not(isInterface()).and(isSubTypeOf(java.rmi.Remote.class)).and(not(jdk())))
                     .transform(advice(Advices.ListenerCall.class, methods));
             for (ListenerPairs.Pair p : extraPairs) {
-                builder = builder.type(named(p.className()))
-                        .transform(advice(Advices.ListenerCall.class, isPublic().and(not(isStatic()))
-                                .and(named(p.add()).or(named(p.remove())))));
+                // the pair may name the implementation, a superclass or the remote interface that declares
+                // the methods: every concrete class that is one of them is instrumented
+                ElementMatcher.Junction<MethodDescription> pairMethods = isPublic().and(not(isStatic())).and(not(isAbstract()))
+                        .and(named(p.add()).or(named(p.remove())));
+                builder = builder.type(not(isInterface()).and(ElementMatchers.hasSuperType(named(p.className()))))
+                        .transform((b, type, loader, module, domain) -> {
+                            if (!type.getDeclaredMethods().filter(pairMethods).isEmpty()) {
+                                ListenerPairs.matched(p, type.getName());
+                            }
+                            return b.visit(Advice.to(Advices.ListenerCall.class).on(pairMethods));
+                        });
             }
         }
         builder.installOn(inst);

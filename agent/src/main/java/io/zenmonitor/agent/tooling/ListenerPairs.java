@@ -77,13 +77,45 @@ final class ListenerPairs {
         return null;
     }
 
-    private static boolean isA(Class<?> type, String name) {
+    /** Whether {@code type} is, extends or implements (directly or through any supertype) the type {@code name}. */
+    static boolean isA(Class<?> type, String name) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            if (c.getName().equals(name)) {
+            if (c.getName().equals(name) || implementsNamed(c, name)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean implementsNamed(Class<?> c, String name) {
+        for (Class<?> i : c.getInterfaces()) {
+            if (i.getName().equals(name) || implementsNamed(i, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("zen.agent");
+    /** Configured pair → the classes it instrumented; written by class-loading threads, read by the drainer. */
+    private static final Map<Pair, java.util.Set<String>> MATCHES = new ConcurrentHashMap<>();
+
+    /** The instrumentation applied pair {@code p} to {@code className} (which declares its methods). */
+    static void matched(Pair p, String className) {
+        if (MATCHES.computeIfAbsent(p, k -> ConcurrentHashMap.newKeySet()).add(className)) {
+            LOG.info("listeners.pairs {}#{}/{}: watching {}", p.className(), p.add(), p.remove(), className);
+        }
+    }
+
+    /** Configured pairs that have not matched any class so far. */
+    List<Pair> unmatched() {
+        List<Pair> out = new ArrayList<>();
+        for (Pair p : configured) {
+            if (MATCHES.getOrDefault(p, java.util.Set.of()).isEmpty()) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** The public removal method named {@code name} that accepts {@code args}, or null. */

@@ -54,6 +54,8 @@ import javax.management.ObjectName;
  */
 final class ListenerRegistry {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("zen.agent");
+
     static final long FIRST_RETRY_MILLIS = 1_000;
     static final long MAX_RETRY_MILLIS = 30_000;
     /** NOPROC answers ignored (and retried) before a registration counts as dead. */
@@ -134,6 +136,10 @@ final class ListenerRegistry {
 
     int size() {
         return registrations.size();
+    }
+
+    ListenerPairs pairs() {
+        return pairs;
     }
 
     /** A registration-style method of {@code self} returned. Drainer thread. */
@@ -299,6 +305,9 @@ final class ListenerRegistry {
         }
     }
 
+    /** The directory snapshot {@link #runRetries} last looked at (compared by identity). */
+    private java.util.Map<io.zenmonitor.Endpoint, String> lastDirectory;
+
     /** Watches again the registrations whose time came. Drainer thread. */
     void runRetries(long now) {
         Registration r;
@@ -307,12 +316,51 @@ final class ListenerRegistry {
             r.retryMillis = Math.min(MAX_RETRY_MILLIS, r.retryMillis * 2);
             due.add(r);
         }
+        java.util.Map<io.zenmonitor.Endpoint, String> directory = node.endpoints();
+        if (directory != lastDirectory) {
+            lastDirectory = directory;
+            if (!due.isEmpty()) {
+                watchLearned(directory);
+            }
+        }
         while ((r = due.peek()) != null && r.dueNanos - now <= 0) {
             due.poll();
             if (registrations.get(r.key) == r) {
                 watch(r, r.what);
             }
         }
+    }
+
+    /**
+     * The directory changed: registrations waiting for a retry whose endpoint a node now advertises (a
+     * client whose node joined after it registered, or a server that restarted and heard from its clients
+     * only now) are watched at once, so they become zen subscriptions instead of waiting for their backoff
+     * or being probed. One log line per node that took some over.
+     */
+    private void watchLearned(java.util.Map<io.zenmonitor.Endpoint, String> directory) {
+        java.util.Map<String, Integer> byNode = null;
+        java.util.ArrayList<Registration> now = null;
+        for (Registration r : due) {
+            String owner = directory.get(r.key.stub().endpoint());
+            if (owner != null && registrations.get(r.key) == r) {
+                if (now == null) {
+                    now = new java.util.ArrayList<>();
+                    byNode = new java.util.TreeMap<>();
+                }
+                now.add(r);
+                byNode.merge(owner, 1, Integer::sum);
+            }
+        }
+        if (now == null) {
+            return;
+        }
+        due.removeAll(now);
+        for (Registration r : now) {
+            r.retryMillis = FIRST_RETRY_MILLIS;
+            watch(r, r.what);
+        }
+        byNode.forEach((n, count) -> LOG.info("node {} now advertises the endpoint of {} registration{}: monitored through zen again",
+                n, count, count == 1 ? "" : "s"));
     }
 
     /**
