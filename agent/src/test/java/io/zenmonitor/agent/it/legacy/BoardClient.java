@@ -79,6 +79,15 @@ public final class BoardClient {
             }
             return "UNEXPORTED " + k;
         });
+        // a restarted server knows nobody: register every listener again with the board now bound there
+        commands.put("reregister", () -> {
+            Board again = (Board) LocateRegistry.getRegistry(host, port).lookup(BoardServer.BINDING);
+            for (BoardListener l : LISTENERS) {
+                again.addBoardListener((BoardListener) UnicastRemoteObject.toStub(l));
+            }
+            session = again.openSession(name);
+            return "REREGISTERED " + LISTENERS.size();
+        });
         commands.put("received", () -> "RECEIVED " + RECEIVED.get());
         commands.put("session", () -> "SESSION " + session.client());
         commands.put("accepts", () -> "ACCEPTS " + LoopbackServerSocketFactory.ACCEPTS.get());
