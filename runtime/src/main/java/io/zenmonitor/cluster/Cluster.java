@@ -198,6 +198,11 @@ public final class Cluster implements Transport, Receiver {
         return localAddress;
     }
 
+    /** Test seam: this node's address without a channel (the directory tests drive views by hand). */
+    void localAddress(Address address) {
+        this.localAddress = address;
+    }
+
     @Override
     public Address addressOf(String node) {
         return byName.get(node);
