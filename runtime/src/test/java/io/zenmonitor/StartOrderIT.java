@@ -180,11 +180,21 @@ class StartOrderIT {
     }
 
     /** The owner's Proxy holds at least {@code n} subscriptions: the monitors reached it. */
-    private static void established(ChildJvm owner, int n) {
-        await().atMost(DETECT).pollInterval(Duration.ofMillis(250)).alias("subscriptions reach the owner").until(() -> {
-            String s = ask(owner, "subs", "SUBS");
-            return Integer.parseInt(s.substring(5)) >= n;
-        });
+    private void established(ChildJvm owner, int n) {
+        try {
+            await().atMost(DETECT).pollInterval(Duration.ofMillis(250)).alias("subscriptions reach the owner").until(() -> {
+                String s = ask(owner, "subs", "SUBS");
+                return Integer.parseInt(s.substring(5)) >= n;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder out = new StringBuilder();
+            for (ChildJvm c : children) {
+                List<String> lines = c.output().stream().filter(l -> !l.startsWith("SUBS ") && !l.startsWith("MEMBERS ")).toList();
+                out.append("\n--- ").append(c).append(" (last 40 lines)\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            }
+            throw new AssertionError(e.getMessage() + out, e);
+        }
     }
 
     private static void noDowns(ChildJvm watcher) throws Exception {
