@@ -187,10 +187,11 @@ class StartOrderIT {
                 return Integer.parseInt(s.substring(5)) >= n;
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // the children's own lines (warnings, exports), without the answers to the polls that flood them
             StringBuilder out = new StringBuilder();
             for (ChildJvm c : children) {
-                List<String> lines = c.output().stream().filter(l -> !l.startsWith("SUBS ") && !l.startsWith("MEMBERS ")).toList();
-                out.append("\n--- ").append(c).append(" (last 40 lines)\n")
+                List<String> lines = c.output().stream().filter(l -> !l.matches("(SUBS|MEMBERS|DOWNS) .*")).toList();
+                out.append("\n--- child pid ").append(c.pid()).append(", last 40 lines\n")
                         .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
             }
             throw new AssertionError(e.getMessage() + out, e);
